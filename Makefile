@@ -1,0 +1,64 @@
+# Tooling for the vmemmap patch series on Linux 7.3.  See README.md.
+#   make           deps, base, apply, KUnit (UML + QEMU x86_64), summary
+#   make check     the full test command (what CI runs)
+# Variables passed through to the scripts:
+#   KERNEL_SRC=/path BASE=rev   use your own kernel git tree instead of the Debian base
+#   PATCHES_DIR=dir             alternative patches dir (with a series file)
+#   RUNS="uml x86_64"           subset of kunit/runs.conf
+#   ARCHES="x86_64 arm64 riscv powerpc"  for per-patch-build
+#   KUNIT_ACCEL=kvm|tcg         force the QEMU accelerator
+#   VMEMMAP_CACHE=dir           cache location (default ~/.cache/vmemmap-series)
+
+SHELL := /bin/bash
+S := scripts
+export KERNEL_SRC BASE PATCHES_DIR RUNS ARCHES KUNIT_ACCEL VMEMMAP_CACHE KUNIT_TIMEOUT
+
+.PHONY: all check deps deps-all base apply quilt-check checkpatch kunit summary \
+	sparse per-patch-build send test-tooling help
+
+all:
+	@$(S)/check.sh all
+
+check:
+	@$(S)/check.sh check
+
+deps:
+	@$(S)/deps.sh
+
+deps-all:
+	@$(S)/deps.sh --all
+
+base:
+	@$(S)/fetch-base.sh
+
+apply: base
+	@$(S)/apply.sh
+
+quilt-check:
+	@$(S)/quilt-check.sh
+
+checkpatch:
+	@$(S)/checkpatch.sh
+
+kunit:
+	@$(S)/kunit.sh
+
+summary:
+	@. $(S)/lib.sh; runs=$${RUNS:-$$(sed -e 's/#.*//' kunit/runs.conf | awk 'NF { print $$1 }')}; \
+	set --; for r in $${runs//,/ }; do set -- "$$@" "$$RESULTS_DIR/$$r.json"; done; \
+	python3 $(S)/summary.py "$$@"
+
+sparse:
+	@$(S)/sparse.sh
+
+per-patch-build:
+	@$(S)/per-patch-build.sh
+
+send:
+	@$(S)/send.sh
+
+test-tooling:
+	@tests/run.sh
+
+help:
+	@sed -n '1,12p' Makefile

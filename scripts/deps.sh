@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tooling needs (fast no-op when present).
+#   scripts/deps.sh          packages for 'make' / 'make check'
+#   scripts/deps.sh --all    also cross compilers etc. (per-patch-build ARCHES=...)
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+CORE_PKGS=(git make gcc libc6-dev bc flex bison libelf-dev libssl-dev cpio rsync
+	xz-utils kmod dwarves perl python3 python3-ply python3-git ccache quilt b4 shellcheck dpkg-dev
+	qemu-system-x86 ca-certificates)
+EXTRA_PKGS=(gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu gcc-powerpc64le-linux-gnu gnuplot-nox)
+
+BPO_SOURCES=/etc/apt/sources.list.d/trixie-backports.sources
+SID_SRC_SOURCES=/etc/apt/sources.list.d/vmemmap-sid-src.sources
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+
+want=("${CORE_PKGS[@]}")
+[ "${1:-}" = --all ] && want+=("${EXTRA_PKGS[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
+done
+
+# Is there an apt source (deb or deb-src) for SUITE?
+have_suite() {
+	local type=$1 suite=$2
+	grep -rqsE "^[[:space:]]*${type}[[:space:]].*[[:space:]]${suite}[[:space:]]" /etc/apt/sources.list /etc/apt/sources.list.d/*.list && return 0
+	# deb822: a stanza whose Types contains TYPE and Suites contains SUITE
+	awk -v t="$type" -v s="$suite" '
+		/^[[:space:]]*$/ { if (ty && su) f = 1; ty = su = 0; next }
+		tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == t) ty = 1 }
+		tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == s) su = 1 }
+		END { if (ty && su) f = 1; exit !f }' /etc/apt/sources.list.d/*.sources 2>/dev/null
+}
+
+add_sources=()
+have_suite deb trixie-backports || add_sources+=(bpo)
+# sid's source package of sparse (built by scripts/sparse.sh; never installed)
+have_suite deb-src unstable || have_suite deb-src sid || add_sources+=(sidsrc)
+
+if [ "${#missing[@]}" -eq 0 ] && [ "${#add_sources[@]}" -eq 0 ]; then
+	info "deps: all present"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	for s in "${add_sources[@]}"; do
+		case $s in
+		bpo) warn "apt source for trixie-backports missing: add $BPO_SOURCES (Types: deb deb-src, Suites: trixie-backports)" ;;
+		sidsrc) warn "deb-src for unstable missing (needed for 'make sparse' only)" ;;
+		esac
+	done
+	[ "${#missing[@]}" -eq 0 ] && exit 0
+	die "missing packages; as root run: apt-get install --no-install-recommends ${missing[*]}"
+fi
+
+for s in "${add_sources[@]}"; do
+	case $s in
+	bpo)
+		info "deps: adding $BPO_SOURCES"
+		printf '%s\n' 'Types: deb deb-src' 'URIs: http://deb.debian.org/debian' \
+			'Suites: trixie-backports' 'Components: main' "Signed-By: $KEYRING" >"$BPO_SOURCES"
+		;;
+	sidsrc)
+		info "deps: adding $SID_SRC_SOURCES (deb-src only, for building sparse)"
+		printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' \
+			'Suites: unstable' 'Components: main' "Signed-By: $KEYRING" >"$SID_SRC_SOURCES"
+		;;
+	esac
+done
+
+export DEBIAN_FRONTEND=noninteractive
+step "apt-get update"
+apt-get update -qq
+if [ "${#missing[@]}" -gt 0 ]; then
+	step "apt-get install ${missing[*]}"
+	apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+info "deps: done"

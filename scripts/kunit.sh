@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# kunit.sh [NAME...]: run the KUnit runs of kunit/runs.conf (all, those named,
+# or RUNS="a b") on the applied tree.  Per run: kunit.py build, choose the
+# QEMU accelerator (non-UML), kunit.py exec --json.  Results go to
+# $CACHE/results/NAME.json (+ NAME.meta), logs to $CACHE/logs/NAME.log.
+# Exit status: non-zero if any run failed (all runs are attempted).
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+RUNS_FILE=${KUNIT_RUNS_FILE:-$REPO_ROOT/kunit/runs.conf}
+KUNIT_TIMEOUT=${KUNIT_TIMEOUT:-1500}
+JOBS=${JOBS:-$(njobs)}
+KUNIT_CC=${KUNIT_CC:-ccache gcc}
+
+need_tool python3 python3
+need_tool make make
+need_tool gcc gcc
+command -v ccache >/dev/null 2>&1 || KUNIT_CC=gcc
+[ -f "$RUNS_FILE" ] || die "no runs file $RUNS_FILE"
+require_work
+setup_ccache
+
+# all runs: lines "NAME ARCH KUNITCONFIGS QEMU_CONFIG"
+mapfile -t lines < <(sed -e 's/#.*//' "$RUNS_FILE" | awk 'NF')
+declare -A line_of=()
+all=()
+for l in "${lines[@]}"; do
+	read -r n _ _ q extra <<<"$l"
+	{ [ -n "${q:-}" ] && [ -z "${extra:-}" ]; } || die "$RUNS_FILE: bad line (want NAME ARCH KUNITCONFIGS QEMU_CONFIG): $l"
+	line_of[$n]=$l
+	all+=("$n")
+done
+
+want=("$@")
+if [ "${#want[@]}" -eq 0 ] && [ -n "${RUNS:-}" ]; then
+	read -r -a want <<<"${RUNS//,/ }"
+fi
+[ "${#want[@]}" -gt 0 ] || want=("${all[@]}")
+for n in "${want[@]}"; do
+	[ -n "${line_of[$n]:-}" ] || die "no run named '$n' in $RUNS_FILE (have: ${all[*]})"
+done
+
+kunit_py=(python3 tools/testing/kunit/kunit.py)
+failed=0
+i=0
+for name in "${want[@]}"; do
+	i=$((i + 1))
+	read -r _ arch kcs qcfg <<<"${line_of[$name]}"
+	log=$LOG_DIR/$name.log
+	json=$RESULTS_DIR/$name.json
+	meta=$RESULTS_DIR/$name.meta
+	bdir=$BUILD_ROOT/$name
+	rm -f "$json" "$meta"
+	mkdir -p "$bdir"
+	: >"$log"
+	writemeta() { # STAGE EXIT ACCEL NOTE
+		printf 'name=%s\narch=%s\nstage=%s\nexit=%s\naccel=%s\nlog=%s\nnote=%s\n' \
+			"$name" "$arch" "$1" "$2" "$3" "$log" "$4" >"$meta"
+	}
+
+	common=(--build_dir="$bdir")
+	missing=
+	IFS=, read -r -a kc_items <<<"$kcs"
+	for item in "${kc_items[@]}"; do
+		f=$(resolve_config "$WORK_DIR" "$item")
+		[ -f "$f" ] || missing="$missing $item"
+		common+=(--kunitconfig="$f")
+	done
+	if [ "$qcfg" = - ]; then
+		common+=(--arch="$arch")
+	else
+		qf=$(resolve_config "$WORK_DIR" "$qcfg")
+		[ -f "$qf" ] || missing="$missing $qcfg"
+		common+=(--arch="$arch" --qemu_config="$qf")
+	fi
+	if [ -n "$missing" ]; then
+		warn "run $name: missing config file(s):$missing"
+		writemeta config 1 - "missing config file(s):$missing"
+		failed=$((failed + 1))
+		continue
+	fi
+
+	step "[$i/${#want[@]}] $name: building $arch kernel in $bdir (log: $log)"
+	t0=$(date +%s)
+	if ! (cd "$WORK_DIR" && "${kunit_py[@]}" build "${common[@]}" --jobs="$JOBS" \
+		--make_options="CC=$KUNIT_CC") 2>&1 | tee -a "$log"; then
+		warn "run $name: kunit.py build failed (log: $log)"
+		writemeta build 1 - "kernel build failed"
+		failed=$((failed + 1))
+		continue
+	fi
+	info "    built in $(($(date +%s) - t0))s"
+
+	accel=-
+	runpath=$PATH
+	if [ "$qcfg" != - ]; then
+		kpath=$(cd "$WORK_DIR/tools/testing/kunit" && python3 -c '
+import sys, kunit_kernel
+arch, ops = kunit_kernel._get_qemu_ops(sys.argv[1], None, None)
+print(ops._kernel_path)' "$qf" 2>/dev/null) || kpath=
+		[ -n "$kpath" ] || kpath=arch/x86/boot/bzImage
+		case $arch in
+		x86_64 | i386) accel=$("$REPO_ROOT/scripts/qemu-accel.sh" "$bdir/$kpath") || accel=tcg ;;
+		*) accel=tcg ;;
+		esac
+		[ "$accel" = tcg ] && runpath=$REPO_ROOT/scripts/qemu-tcg:$PATH
+	fi
+
+	step "[$i/${#want[@]}] $name: running tests (accel: $accel, timeout ${KUNIT_TIMEOUT}s)"
+	t0=$(date +%s)
+	(cd "$WORK_DIR" && PATH=$runpath "${kunit_py[@]}" exec "${common[@]}" \
+		--timeout="$KUNIT_TIMEOUT" --json="$json") 2>&1 | tee -a "$log" && rc=0 || rc=$?
+	info "    ran in $(($(date +%s) - t0))s, kunit.py exit $rc"
+	note=
+	[ -s "$json" ] || note="no JSON results"
+	writemeta exec "$rc" "$accel" "$note"
+	if [ "$rc" -ne 0 ] || [ -n "$note" ]; then
+		failed=$((failed + 1))
+	fi
+done
+
+[ "$failed" -eq 0 ] || { warn "kunit: $failed of ${#want[@]} run(s) failed"; exit 1; }
+info "kunit: ${#want[@]} run(s) ok"

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Common helpers for the tooling scripts.  Source it; do not run it.
+# shellcheck shell=bash disable=SC2034
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export REPO_ROOT
+
+CACHE=${VMEMMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmemmap-series}
+export CACHE
+DL_DIR=$CACHE/dl
+BASE_REPO_CACHE=$CACHE/base
+WORK_DIR=$CACHE/work
+QUILT_DIR=$CACHE/quilt
+BUILD_ROOT=$CACHE/build
+LOG_DIR=$CACHE/logs
+RESULTS_DIR=$CACHE/results
+TOOLS_DIR=$CACHE/tools
+
+# shellcheck source=../configs/base.conf
+. "$REPO_ROOT/configs/base.conf"
+# shellcheck source=../configs/identity.conf
+. "$REPO_ROOT/configs/identity.conf"
+
+PATCHES_DIR=${PATCHES_DIR:-$REPO_ROOT/patches}
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	_c_b=$'\e[1m' _c_r=$'\e[31m' _c_y=$'\e[33m' _c_0=$'\e[0m'
+else
+	_c_b='' _c_r='' _c_y='' _c_0=''
+fi
+
+info() { printf '%s\n' "$*"; }
+step() { printf '%s==> %s%s\n' "$_c_b" "$*" "$_c_0"; }
+warn() { printf '%swarning:%s %s\n' "$_c_y" "$_c_0" "$*" >&2; }
+die() { printf '%serror:%s %s\n' "$_c_r" "$_c_0" "$*" >&2; exit 1; }
+
+# need_tool TOOL PKG: one-line fix-it and non-zero exit when TOOL is missing.
+need_tool() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	printf 'error: %s not found; install it with: apt-get install %s\n' "$1" "$2" >&2
+	exit 127
+}
+
+njobs() { nproc 2>/dev/null || echo 1; }
+
+# The git repository holding the base and the base revision to build on.
+# KERNEL_SRC=/path BASE=rev selects a user's tree; else the cached Debian base.
+base_repo() {
+	if [ -n "${KERNEL_SRC:-}" ]; then
+		(cd "$KERNEL_SRC" && pwd)
+	else
+		printf '%s\n' "$BASE_REPO_CACHE"
+	fi
+}
+base_rev() {
+	if [ -n "${KERNEL_SRC:-}" ]; then
+		[ -n "${BASE:-}" ] || die "KERNEL_SRC is set but BASE is not (e.g. BASE=v7.3)"
+		printf '%s\n' "$BASE"
+	else
+		printf '%s\n' "${BASE:-$BASE_TAG}"
+	fi
+}
+
+# check_base REPO REV: REV must be a commit of a 7.3 tree.
+check_base() {
+	local repo=$1 rev=$2 mk ver pl
+	git -C "$repo" rev-parse --git-dir >/dev/null 2>&1 ||
+		die "$repo is not a git repository (run 'make base' or set KERNEL_SRC to a kernel git tree)"
+	git -C "$repo" rev-parse -q --verify "$rev^{commit}" >/dev/null ||
+		die "base '$rev' does not exist in $repo (run 'make base', or pass BASE=<an existing tag/commit>)"
+	mk=$(git -C "$repo" show "$rev:Makefile" 2>/dev/null) ||
+		die "base '$rev' in $repo has no top-level Makefile: not a kernel tree"
+	ver=$(sed -n 's/^VERSION = *//p' <<<"$mk" | head -n1)
+	pl=$(sed -n 's/^PATCHLEVEL = *//p' <<<"$mk" | head -n1)
+	[ "$ver.$pl" = "$BASE_KVERSION" ] ||
+		die "wrong base: '$rev' in $repo is Linux $ver.$pl, the series needs $BASE_KVERSION"
+}
+
+# series_patches: patch file names in series order (comments/options stripped).
+series_patches() {
+	local f=$PATCHES_DIR/series
+	[ -f "$f" ] || die "no series file: $f"
+	sed -e 's/#.*//' "$f" | awk 'NF { print $1 }'
+}
+
+# Print the path of every patch, checking that each exists.
+series_paths() {
+	local p
+	while IFS= read -r p; do
+		[ -f "$PATCHES_DIR/$p" ] || die "patch listed in $PATCHES_DIR/series is missing: $p"
+		printf '%s\n' "$PATCHES_DIR/$p"
+	done < <(series_patches)
+}
+
+# Identity for commits made by the tooling (base commit, git am committer).
+use_project_identity() {
+	export GIT_AUTHOR_NAME="$PROJECT_NAME" GIT_AUTHOR_EMAIL="$PROJECT_EMAIL"
+	export GIT_COMMITTER_NAME="$PROJECT_NAME" GIT_COMMITTER_EMAIL="$PROJECT_EMAIL"
+}
+
+setup_ccache() {
+	export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+	mkdir -p "$CCACHE_DIR"
+	if command -v ccache >/dev/null 2>&1; then
+		ccache -M "${CCACHE_MAXSIZE:-5G}" >/dev/null 2>&1 || true
+	fi
+}
+
+# Apply config fragments to an out-of-tree build dir's .config.
+# merge_fragments SRC O ARCH FRAGMENT...
+merge_fragments() {
+	local src=$1 o=$2 arch=$3
+	shift 3
+	[ "$#" -gt 0 ] || return 0
+	(cd "$src" && ARCH=$arch scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" "$@" >/dev/null)
+	make -C "$src" O="$o" ARCH="$arch" olddefconfig >/dev/null
+}
+
+# Resolve a KUNITCONFIGS entry (tree:PATH or repo-relative path) to an absolute path.
+resolve_config() {
+	local tree=$1 item=$2
+	case $item in
+	tree:*) printf '%s\n' "$tree/${item#tree:}" ;;
+	/*) printf '%s\n' "$item" ;;
+	*) printf '%s\n' "$REPO_ROOT/$item" ;;
+	esac
+}
+
+mkdir -p "$CACHE" "$LOG_DIR" "$RESULTS_DIR"
+
+# require_work: load $CACHE/work.env written by a successful 'make apply'.
+require_work() {
+	{ [ -f "$CACHE/work.env" ] && [ -d "$WORK_DIR" ]; } ||
+		die "no applied tree in $WORK_DIR (run 'make apply' first)"
+	# shellcheck disable=SC1091
+	. "$CACHE/work.env"
+	[ "$(git -C "$WORK_DIR" rev-parse HEAD)" = "$WORK_HEAD" ] ||
+		die "$WORK_DIR has moved since 'make apply' (run 'make apply' again)"
+}

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016 # check ... eval '...' evaluates lazily on purpose
+# Tests of the tooling itself (fixtures only; no kernel build, nothing sent).
+# Prints ok/FAIL per test and "tooling tests: N ok, N failed".
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+FIX=$ROOT/tests/fixtures
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+# shellcheck source=../configs/identity.conf
+. "$ROOT/configs/identity.conf"
+# shellcheck source=../configs/base.conf
+. "$ROOT/configs/base.conf"
+REAL_CACHE=${VMEMMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmemmap-series}
+
+pass=0 fail=0
+ok() { printf 'ok   %s\n' "$1"; pass=$((pass + 1)); }
+bad() { printf 'FAIL %s\n' "$1"; [ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/     | /'; fail=$((fail + 1)); }
+# expect NAME COND_CMD... [details via $details]
+details=
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name" "$details"; fi; details=; }
+
+# A tiny stand-in "7.3 kernel" repo, tagged like the real base.
+mkbase() { # DIR
+	mkdir -p "$1"
+	cp -r "$FIX/minibase/." "$1/"
+	(
+		cd "$1"
+		export GIT_AUTHOR_NAME="$PROJECT_NAME" GIT_AUTHOR_EMAIL="$PROJECT_EMAIL"
+		export GIT_COMMITTER_NAME="$PROJECT_NAME" GIT_COMMITTER_EMAIL="$PROJECT_EMAIL"
+		export GIT_AUTHOR_DATE="$BASE_DATE" GIT_COMMITTER_DATE="$BASE_DATE"
+		git init -q -b base
+		git add -f -A .
+		git commit -q -m "fixture base"
+		git tag -a -m fixture "$BASE_TAG"
+	)
+}
+state() { # REPO: everything that must not change
+	git -C "$1" rev-parse HEAD "$BASE_TAG" "$BASE_TAG^{commit}"
+	git -C "$1" symbolic-ref -q HEAD || true
+	git -C "$1" status --porcelain
+	# refs/heads/series is the tooling's own branch (checked out in $CACHE/work)
+	git -C "$1" for-each-ref --format='%(refname) %(objectname)' refs/tags refs/heads | grep -v '^refs/heads/series ' || true
+}
+series() { # DIR PATCH... -> patches dir with a series file
+	local dir=$1 p
+	shift
+	mkdir -p "$dir"
+	: >"$dir/series"
+	for p in "$@"; do cp "$p" "$dir/"; basename "$p" >>"$dir/series"; done
+}
+
+# ---- (a) a patch that does not apply -------------------------------------
+C=$TMP/cache-a
+mkbase "$C/base"
+series "$TMP/pa" "$FIX/broken.patch"
+before=$(state "$C/base")
+set +e
+out=$(VMEMMAP_CACHE=$C PATCHES_DIR=$TMP/pa "$ROOT/scripts/apply.sh" 2>&1)
+rc=$?
+set -e
+after=$(state "$C/base")
+details=$out
+check "apply: broken patch exits non-zero" [ "$rc" -ne 0 ]
+details=$out
+check "apply: names the patch and the failing file" \
+	grep -qx 'error: patch broken.patch does not apply (failing file: mm/sparse.c)' <<<"$out"
+details=$(diff <(echo "$before") <(echo "$after") || true)
+check "apply: base repo HEAD, tag, refs and status unchanged" [ "$before" = "$after" ]
+check "apply: no leftover git am state" [ ! -d "$C/base/.git/worktrees/work/rebase-apply" ]
+
+# the same through KERNEL_SRC (the user's tree): refs and checkout untouched
+K=$TMP/usertree
+mkbase "$K"
+git -C "$K" checkout -q -b mywork
+echo "local edit" >>"$K/Makefile"
+before=$(state "$K"; git -C "$K" diff)
+set +e
+out=$(VMEMMAP_CACHE=$TMP/cache-k KERNEL_SRC=$K BASE=$BASE_TAG PATCHES_DIR=$TMP/pa "$ROOT/scripts/apply.sh" 2>&1)
+rc=$?
+set -e
+after=$(state "$K"; git -C "$K" diff)
+details=$out
+check "apply (KERNEL_SRC): broken patch fails with the file named" \
+	eval '[ "$rc" -ne 0 ] && grep -q "failing file: mm/sparse.c" <<<"$out"'
+details=$(diff <(echo "$before") <(echo "$after") || true)
+check "apply (KERNEL_SRC): user's refs, HEAD and working tree unchanged" [ "$before" = "$after" ]
+set +e
+out=$(VMEMMAP_CACHE=$TMP/cache-k KERNEL_SRC=$K BASE=v0.0-nonexistent PATCHES_DIR=$TMP/pa "$ROOT/scripts/apply.sh" 2>&1)
+rc=$?
+set -e
+details=$out
+check "apply (KERNEL_SRC): missing BASE is a clear error" \
+	eval '[ "$rc" -ne 0 ] && grep -q "base .v0.0-nonexistent. does not exist" <<<"$out"'
+
+# the fixture really does not apply to Linux 7.3 either (when the base exists)
+if git -C "$REAL_CACHE/base" rev-parse -q --verify "$BASE_TAG" >/dev/null 2>&1; then
+	details=
+	check "broken.patch does not apply to the real $BASE_TAG" \
+		eval '! git -C "$REAL_CACHE/base" apply --check "$FIX/broken.patch" 2>/dev/null'
+else
+	printf 'skip broken.patch vs real base (no %s/base yet)\n' "$REAL_CACHE"
+fi
+
+# dirty base and wrong base are refused
+echo dirt >>"$C/base/mm/sparse.c"
+set +e
+out=$(VMEMMAP_CACHE=$C PATCHES_DIR=$TMP/pa "$ROOT/scripts/apply.sh" 2>&1)
+rc=$?
+set -e
+details=$out
+check "apply: dirty base refused" eval '[ "$rc" -ne 0 ] && grep -q "uncommitted changes" <<<"$out"'
+git -C "$C/base" checkout -q -- mm/sparse.c
+W=$TMP/wrong
+mkbase "$W"
+sed -i 's/^PATCHLEVEL = 3/PATCHLEVEL = 2/' "$W/Makefile"
+git -C "$W" commit -q -am "6.2" --author="$PROJECT_NAME <$PROJECT_EMAIL>"
+set +e
+out=$(VMEMMAP_CACHE=$TMP/cache-w KERNEL_SRC=$W BASE=HEAD PATCHES_DIR=$TMP/pa "$ROOT/scripts/apply.sh" 2>&1)
+rc=$?
+set -e
+details=$out
+check "apply: wrong base version refused" eval '[ "$rc" -ne 0 ] && grep -q "wrong base" <<<"$out"'
+
+# ---- good patch: apply + quilt-check on the fixture base ------------------
+series "$TMP/pg" "$FIX/good.patch"
+set +e
+out=$(VMEMMAP_CACHE=$C PATCHES_DIR=$TMP/pg "$ROOT/scripts/apply.sh" 2>&1 &&
+	VMEMMAP_CACHE=$C PATCHES_DIR=$TMP/pg "$ROOT/scripts/quilt-check.sh" 2>&1)
+rc=$?
+set -e
+details=$out
+check "apply + quilt-check: good patch applies identically with both" \
+	eval '[ "$rc" -eq 0 ] && grep -q "return 2;" "$C/work/mm/sparse.c" && grep -q "quilt-check: ok" <<<"$out"'
+check "quilt-check: the repo's patches dir is not touched by quilt" eval '[ ! -e "$TMP/pg/.pc" ] && [ "$(ls "$TMP/pg")" = "$(printf "good.patch\nseries")" ]'
+
+# ---- (b) missing tool: one-line fix-it ------------------------------------
+NB=$TMP/noquilt-bin
+mkdir -p "$NB"
+IFS=: read -r -a pdirs <<<"$PATH"
+for d in "${pdirs[@]}"; do
+	[ -d "$d" ] || continue
+	for f in "$d"/*; do
+		b=${f##*/}
+		[ "$b" = quilt ] && continue
+		[ -x "$f" ] && [ ! -e "$NB/$b" ] && ln -s "$f" "$NB/$b"
+	done
+done
+set +e
+out=$(PATH=$NB VMEMMAP_CACHE=$C PATCHES_DIR=$TMP/pg bash "$ROOT/scripts/quilt-check.sh" 2>&1)
+rc=$?
+set -e
+details=$out
+check "missing quilt: exact one-line fix-it and non-zero exit" \
+	eval '[ "$rc" -ne 0 ] && [ "$out" = "error: quilt not found; install it with: apt-get install quilt" ]'
+
+# ---- (c) static checks ---------------------------------------------------
+mapfile -t shs < <(cd "$ROOT" && { ls scripts/*.sh tests/*.sh; echo scripts/qemu-tcg/qemu-system-x86_64; echo .ci/run; })
+if command -v shellcheck >/dev/null 2>&1; then
+	set +e
+	details=$(cd "$ROOT" && shellcheck -x "${shs[@]}" 2>&1)
+	rc=$?
+	set -e
+	check "shellcheck -x clean (${#shs[@]} scripts)" [ "$rc" -eq 0 ]
+else
+	bad "shellcheck -x clean" "error: shellcheck not found; install it with: apt-get install shellcheck"
+fi
+set +e
+details=$(cd "$ROOT" && for f in scripts/*.py; do PYTHONPYCACHEPREFIX=$TMP/pyc python3 -m py_compile "$f" || echo "$f"; done 2>&1)
+set -e
+check "python3 -m py_compile clean" [ -z "$details" ]
+
+# ---- (d) quilt/git am tree comparison detects differences ----------------
+R=$TMP/cmp-repo
+mkbase "$R"
+printf '#!/bin/sh\n' >"$R/tool.sh"
+chmod +x "$R/tool.sh"
+ln -s Makefile "$R/link"
+git -C "$R" add -A
+git -C "$R" commit -q -m more --author="$PROJECT_NAME <$PROJECT_EMAIL>"
+cmpdir() { # make a plain copy of HEAD into $1
+	rm -rf "$1"
+	mkdir -p "$1"
+	git -C "$R" archive HEAD | tar -x -C "$1"
+}
+CP=$TMP/cmp-copy
+cmpdir "$CP"
+mkdir -p "$CP/.pc"
+echo x >"$CP/.pc/applied-patches"
+details=$("$ROOT/scripts/tree-compare.sh" "$R/.git" HEAD "$CP" 2>&1)
+check "tree-compare: identical copy (with .pc) is equal" eval '[ -z "$details" ]'
+cmpdir "$CP"
+sed -i 's/return 1;/return 3;/' "$CP/mm/sparse.c"
+set +e; details=$("$ROOT/scripts/tree-compare.sh" "$R/.git" HEAD "$CP" 2>&1); rc=$?; set -e
+check "tree-compare: modified file detected" eval '[ "$rc" -eq 1 ] && grep -qx "differs: mm/sparse.c" <<<"$details"'
+cmpdir "$CP"
+rm "$CP/Makefile"
+echo new >"$CP/mm/extra.c"
+set +e; details=$("$ROOT/scripts/tree-compare.sh" "$R/.git" HEAD "$CP" 2>&1); rc=$?; set -e
+check "tree-compare: deleted and extra files detected" \
+	eval '[ "$rc" -eq 1 ] && grep -q "only in HEAD: Makefile" <<<"$details" && grep -q "only in $CP: mm/extra.c" <<<"$details"'
+cmpdir "$CP"
+chmod -x "$CP/tool.sh"
+set +e; details=$("$ROOT/scripts/tree-compare.sh" "$R/.git" HEAD "$CP" 2>&1); rc=$?; set -e
+check "tree-compare: mode change detected" eval '[ "$rc" -eq 1 ] && grep -qx "differs: tool.sh" <<<"$details"'
+
+# ---- (e) summary of kunit.py JSON ----------------------------------------
+# kunit-results.json was produced by kunit.py parse --json from kunit-ktap.log
+# (kunit.py: "Ran 8 tests: passed: 4, failed: 2, skipped: 2").
+set +e
+out=$(python3 "$ROOT/scripts/summary.py" "$FIX/kunit-results.json" 2>&1); rc=$?
+set -e
+details=$out
+check "summary: counts leaf cases incl. parameterised sub_groups" \
+	eval '[ "$(tail -n1 <<<"$out")" = "4 passed, 2 failed, 2 skipped" ] && [ "$rc" -eq 1 ]'
+check "summary: names failing cases" eval 'grep -q "FAILED: param_test.order 9" <<<"$out" && grep -q "FAILED: basic_fail" <<<"$out"'
+mkdir -p "$TMP/res"
+printf '{"name": "KUnit Test Group", "sub_groups": [], "test_cases": [], "misc": {"tests": 0, "passed": 0, "failed": 0, "crashed": 0, "skipped": 0, "errors": 1}}\n' >"$TMP/res/noboot.json"
+printf 'name=noboot\nexit=1\nlog=/x/noboot.log\n' >"$TMP/res/noboot.meta"
+set +e
+out=$(python3 "$ROOT/scripts/summary.py" "$FIX/kunit-results.json" "$TMP/res/noboot.json" "$TMP/res/missing.json" 2>&1); rc=$?
+set -e
+details=$out
+check "summary: run without results / not booted counts as failed" \
+	eval '[ "$rc" -eq 1 ] && [ "$(tail -n1 <<<"$out")" = "4 passed, 4 failed, 2 skipped" ] && grep -q "RUN FAILED: no results file" <<<"$out" && grep -q "RUN FAILED: no test cases ran" <<<"$out"'
+python3 - "$FIX/kunit-results.json" "$TMP/res/allpass.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def fix(g):
+    for c in g['test_cases']:
+        c['status'] = 'PASS'
+    for s in g['sub_groups']:
+        fix(s)
+    g['misc'].update(failed=0, skipped=0, crashed=0, errors=0)
+fix(d)
+json.dump(d, open(sys.argv[2], 'w'))
+PY
+set +e
+out=$(python3 "$ROOT/scripts/summary.py" "$TMP/res/allpass.json" 2>&1); rc=$?
+set -e
+details=$out
+check "summary: all passing -> exit 0" eval '[ "$rc" -eq 0 ] && [ "$(tail -n1 <<<"$out")" = "8 passed, 0 failed, 0 skipped" ]'
+
+# ---- QEMU helpers ----------------------------------------------------------
+FQ=$TMP/fakeqemu
+mkdir -p "$FQ"
+printf '#!/bin/sh\nfor a in "$@"; do printf "%%s\\n" "$a"; done\n' >"$FQ/qemu-system-x86_64"
+chmod +x "$FQ/qemu-system-x86_64"
+out=$(PATH=$ROOT/scripts/qemu-tcg:$FQ:$PATH qemu-system-x86_64 -nodefaults -m 1024 -accel kvm -accel hvf -accel tcg -serial stdio -append "a b" | tr '\n' ' ')
+details=$out
+check "qemu-tcg wrapper drops -accel kvm/hvf, keeps the rest" [ "$out" = "-nodefaults -m 1024 -accel tcg -serial stdio -append a b " ]
+out=$(VMEMMAP_CACHE=$TMP/cache-q KUNIT_ACCEL=tcg "$ROOT/scripts/qemu-accel.sh" /nonexistent 2>&1 >/dev/null)
+acc=$(VMEMMAP_CACHE=$TMP/cache-q KUNIT_ACCEL=kvm "$ROOT/scripts/qemu-accel.sh" /nonexistent 2>/dev/null)
+details="$out / $acc"
+check "qemu-accel honours KUNIT_ACCEL and says why" eval '[ "$acc" = kvm ] && grep -q "forced by KUNIT_ACCEL" <<<"$out"'
+
+echo "tooling tests: $pass ok, $fail failed"
+[ "$fail" -eq 0 ]
