@@ -1,7 +1,8 @@
 # kunit.py --qemu_config for the vmemmap suites on x86_64.
 #
-# -cpu max gives the guest 1 GiB pages (pdpe1gb); 8 GiB of memory leave
-# room to allocate two 1 GiB HugeTLB folios at runtime.  kunit.py passes its
+# -cpu max gives the guest 1 GiB pages (pdpe1gb).  Two 1 GiB and sixteen
+# 2 MiB HugeTLB pages are allocated at boot (hvo_bootmem_test); 10 GiB of
+# memory leave room to allocate two more 1 GiB folios at runtime.  kunit.py passes its
 # own "-m 1024" first: QEMU takes the last -m.
 from ..qemu_config import QemuArchParams
 
@@ -11,6 +12,6 @@ CONFIG_SERIAL_8250=y
 CONFIG_SERIAL_8250_CONSOLE=y''',
 			   qemu_arch='x86_64',
 			   kernel_path='arch/x86/boot/bzImage',
-			   kernel_command_line='console=ttyS0 hugetlb_free_vmemmap=on',
-			   extra_qemu_params=['-cpu', 'max', '-m', '8G', '-smp', '2',
+			   kernel_command_line='console=ttyS0 hugetlb_free_vmemmap=on hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=16',
+			   extra_qemu_params=['-cpu', 'max', '-m', '10G', '-smp', '2',
 					      '-bios', 'qboot.rom'])
