@@ -8,13 +8,15 @@
 #   ARCHES="x86_64 arm64 riscv powerpc"  for per-patch-build
 #   KUNIT_ACCEL=kvm|tcg         force the QEMU accelerator
 #   VMEMMAP_CACHE=dir           cache location (default ~/.cache/vmemmap-series)
+#   N= MEM= REPS= NR2M=         make bench-hvo: 1G boot pages, guest memory, boots, 2M folios
 
 SHELL := /bin/bash
 S := scripts
 export KERNEL_SRC BASE PATCHES_DIR RUNS ARCHES KUNIT_ACCEL VMEMMAP_CACHE KUNIT_TIMEOUT
+export N MEM REPS NR2M SMP NODES KERNELS CONFIGS BENCH_TIMEOUT JOBS
 
 .PHONY: all check deps deps-all base apply quilt-check checkpatch kunit summary \
-	sparse per-patch-build send test-tooling help
+	sparse per-patch-build send test-tooling bench-hvo help
 
 all:
 	@$(S)/check.sh all
@@ -60,5 +62,8 @@ send:
 test-tooling:
 	@tests/run.sh
 
+bench-hvo:
+	@$(S)/bench-hvo.sh
+
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,13p' Makefile

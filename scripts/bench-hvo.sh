@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# bench-hvo.sh: boot time and runtime HugeTLB vmemmap optimization (HVO)
+# cost of Linux 7.3 (the base) against 7.3 + the series, on QEMU x86_64.
+#
+# Both kernels get the same small config (allnoconfig +
+# configs/bench-x86_64.config), once with DEFERRED_STRUCT_PAGE_INIT=y and
+# once with =n.  Each (kernel, config) boots REPS times with N boot-time
+# 1 GiB HugeTLB pages in MEM of memory; a static /init (scripts/bench/init.c)
+# reports its uptime, the memmap counters and MemTotal, then times growing
+# and shrinking the 2 MiB pool by NR2M folios with HVO on and off.  The
+# medians go to a Markdown table (stdout and $CACHE/results/bench-hvo.md);
+# raw console logs to $CACHE/logs/bench-hvo/.
+#
+# Variables: N (8) MEM (12G) REPS (3) NR2M (512) SMP (2) NODES (1: no -numa)
+# BENCH_TIMEOUT (600 s per boot) KERNELS ("base series") CONFIGS
+# ("deferred nodeferred") JOBS; KERNEL_SRC/BASE and PATCHES_DIR as for
+# 'make apply'; KUNIT_ACCEL=kvm|tcg forces the accelerator.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+N=${N:-8}
+MEM=${MEM:-12G}
+REPS=${REPS:-3}
+NR2M=${NR2M:-512}
+SMP=${SMP:-2}
+NODES=${NODES:-1}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
+KERNELS=${KERNELS:-base series}
+CONFIGS=${CONFIGS:-deferred nodeferred}
+JOBS=${JOBS:-$(njobs)}
+
+BENCH_DIR=$CACHE/bench
+BLOG=$LOG_DIR/bench-hvo
+FRAG=$REPO_ROOT/configs/bench-x86_64.config
+INIT_C=$REPO_ROOT/scripts/bench/init.c
+TABLE=$RESULTS_DIR/bench-hvo.md
+
+for v in N REPS NR2M SMP NODES BENCH_TIMEOUT JOBS; do
+	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
+done
+if [ "$REPS" -lt 1 ] || [ "$SMP" -lt 1 ] || [ "$NODES" -lt 1 ] || [ "$JOBS" -lt 1 ]; then
+	die "REPS, SMP, NODES and JOBS must be at least 1"
+fi
+[[ $MEM =~ ^([0-9]+)([GgMm]?)$ ]] || die "MEM must be like 12G or 12288M, not '$MEM'"
+case ${BASH_REMATCH[2]} in
+[Gg]) mem_mib=$((BASH_REMATCH[1] * 1024)) ;;
+*) mem_mib=$((BASH_REMATCH[1])) ;;
+esac
+read -r -a kernels <<<"$KERNELS"
+read -r -a configs <<<"$CONFIGS"
+for k in "${kernels[@]}"; do
+	case $k in base | series) ;; *) die "KERNELS: '$k' is neither base nor series" ;; esac
+done
+for c in "${configs[@]}"; do
+	case $c in deferred | nodeferred) ;; *) die "CONFIGS: '$c' is neither deferred nor nodeferred" ;; esac
+done
+if [ "${#kernels[@]}" -eq 0 ] || [ "${#configs[@]}" -eq 0 ]; then
+	die "KERNELS and CONFIGS must not be empty"
+fi
+
+need_tool git git
+need_tool make make
+need_tool gcc gcc
+need_tool cpio cpio
+need_tool gzip gzip
+need_tool timeout coreutils
+need_tool python3 python3
+need_tool qemu-system-x86_64 qemu-system-x86
+[ -f "$FRAG" ] || die "missing config fragment $FRAG"
+[ -f "$INIT_C" ] || die "missing $INIT_C"
+cc="ccache gcc"
+command -v ccache >/dev/null 2>&1 || cc=gcc
+setup_ccache
+mk=(ARCH=x86_64 "CC=$cc")
+
+t_start=$(date +%s)
+mkdir -p "$BENCH_DIR" "$BLOG"
+
+repo=$(base_repo)
+rev=$(base_rev)
+[ -n "${KERNEL_SRC:-}" ] || [ -d "$repo" ] || die "no base repository at $repo (run 'make base' first)"
+check_base "$repo" "$rev"
+base_commit=$(git -C "$repo" rev-parse "$rev^{commit}")
+repo_common=$(git -C "$repo" rev-parse --path-format=absolute --git-common-dir)
+
+# prepare_tree DIR: DIR becomes a clean detached worktree of $repo at the
+# base commit.  A worktree of the same repository is reset (only the files
+# that differ are rewritten, so builds stay incremental); anything else
+# there is removed first.
+prepare_tree() {
+	local dir=$1 old top
+	if [ -e "$dir" ]; then
+		old=$(git -C "$dir" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+		top=$(git -C "$dir" rev-parse --path-format=absolute --show-toplevel 2>/dev/null || true)
+		if [ -n "$old" ] && [ "$old" = "$repo_common" ] && [ "$top" = "$(cd "$dir" && pwd -P)" ]; then
+			git -C "$dir" am --abort >/dev/null 2>&1 || true
+			if [ "$(git -C "$dir" rev-parse HEAD)" != "$base_commit" ] ||
+			   [ -n "$(git -C "$dir" status --porcelain --untracked-files=normal)" ]; then
+				git -C "$dir" checkout -q -f --detach "$base_commit"
+				git -C "$dir" clean -q -f -d -x
+			fi
+			return 0
+		fi
+		if [ -n "$old" ]; then
+			git --git-dir="$old" worktree remove --force "$dir" 2>/dev/null || true
+		fi
+		rm -rf "$dir"
+		if [ -n "$old" ]; then
+			git --git-dir="$old" worktree prune 2>/dev/null || true
+		fi
+	fi
+	git -C "$repo" worktree prune
+	git -C "$repo" worktree add -q --detach "$dir" "$base_commit"
+}
+
+failing_file() { # the file named in git am's error output
+	local f
+	f=$(sed -n 's/^error: patch failed: \(.*\):[0-9]*$/\1/p' <<<"$1" | head -n1)
+	[ -n "$f" ] || f=$(sed -n 's/^error: \(.*\): \(does not exist in index\|already exists in index\|already exists in working directory\|No such file or directory\|does not match index\)$/\1/p' <<<"$1" | head -n1)
+	printf '%s\n' "${f:-unknown}"
+}
+
+want() { # want WORD LIST...: is WORD in LIST?
+	local w=$1 x
+	shift
+	for x in "$@"; do [ "$x" = "$w" ] && return 0; done
+	return 1
+}
+
+# ---- source trees ----------------------------------------------------------
+series_desc=
+if want base "${kernels[@]}"; then
+	step "base source: $BENCH_DIR/base-src at $rev ($(git -C "$repo" rev-parse --short "$base_commit"))"
+	prepare_tree "$BENCH_DIR/base-src"
+fi
+if want series "${kernels[@]}"; then
+	mapfile -t patches < <(series_paths)
+	src=$BENCH_DIR/series-src
+	stampf=$BENCH_DIR/series-src.stamp
+	stamp=$({
+		echo "$base_commit"
+		for p in "${patches[@]}"; do basename "$p"; sha256sum <"$p"; done
+	} | sha256sum | cut -d' ' -f1)
+	old_stamp='' old_head=''
+	[ -f "$stampf" ] && read -r old_stamp old_head <"$stampf"
+	if [ "$old_stamp" = "$stamp" ] && [ -d "$src" ] &&
+	   [ "$(git -C "$src" rev-parse HEAD 2>/dev/null)" = "$old_head" ] &&
+	   [ -z "$(git -C "$src" status --porcelain --untracked-files=normal 2>/dev/null)" ]; then
+		step "series source: $src already has the ${#patches[@]} patch(es) of $PATCHES_DIR"
+	else
+		rm -f "$stampf"
+		step "series source: $src = $rev + ${#patches[@]} patch(es) from $PATCHES_DIR (git am)"
+		prepare_tree "$src"
+		use_project_identity
+		n=0
+		for p in "${patches[@]}"; do
+			n=$((n + 1))
+			if ! out=$(git -C "$src" -c core.hooksPath=/dev/null am --no-3way \
+				--committer-date-is-author-date "$p" 2>&1); then
+				printf '%s\n' "$out" | sed 's/^/    /' >&2
+				git -C "$src" am --abort >/dev/null 2>&1 || true
+				die "patch $(basename "$p") does not apply (failing file: $(failing_file "$out")); patch $n of ${#patches[@]}"
+			fi
+		done
+		printf '%s %s\n' "$stamp" "$(git -C "$src" rev-parse HEAD)" >"$stampf"
+	fi
+	series_desc="series = ${#patches[@]} patch(es), head $(git -C "$src" rev-parse --short HEAD)"
+fi
+
+# ---- initramfs ---------------------------------------------------------------
+step "initramfs: static /init from scripts/bench/init.c"
+tmp=$(mktemp -d "$BENCH_DIR/initramfs.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/dev"
+gcc -static -O2 -Wall -Wextra -Werror -o "$tmp/root/init" "$INIT_C" ||
+	die "building $INIT_C failed (static glibc: apt-get install libc6-dev)"
+initrd=$BENCH_DIR/initramfs.cpio.gz
+cpio_opts=(-o -H newc --null -R 0:0 --quiet)
+cpio --help 2>/dev/null | grep -q -e '--reproducible' && cpio_opts+=(--reproducible)
+find "$tmp/root" -exec touch -h -d @0 {} +
+(cd "$tmp/root" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+	cpio "${cpio_opts[@]}") | gzip -9 -n >"$initrd.tmp"
+mv "$initrd.tmp" "$initrd"
+info "    $initrd ($(wc -c <"$initrd") bytes)"
+
+# ---- kernels -----------------------------------------------------------------
+verify_config() { # O VARIANT_FRAGMENT: every =y line made it into O/.config
+	local o=$1 vf=$2 line missing=()
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=y) grep -qxF "$line" "$o/.config" || missing+=("${line%=y}") ;;
+		esac
+	done < <(cat "$FRAG" "$vf")
+	if grep -qx '# CONFIG_DEFERRED_STRUCT_PAGE_INIT is not set' "$vf" &&
+	   grep -qx 'CONFIG_DEFERRED_STRUCT_PAGE_INIT=y' "$o/.config"; then
+		missing+=("CONFIG_DEFERRED_STRUCT_PAGE_INIT=n")
+	fi
+	[ "${#missing[@]}" -eq 0 ] ||
+		die "$o/.config lacks ${missing[*]} (allnoconfig + $FRAG + $vf + olddefconfig: check their Kconfig dependencies)"
+}
+
+build_kernel() { # KERNEL CONFIG
+	local k=$1 c=$2 src=$BENCH_DIR/$1-src o=$BUILD_ROOT/bench-$1-$2 log vf t0
+	log=$BLOG/build-$k-$c.log
+	vf=$BENCH_DIR/variant-$c.config
+	case $c in
+	deferred) echo CONFIG_DEFERRED_STRUCT_PAGE_INIT=y ;;
+	nodeferred) echo '# CONFIG_DEFERRED_STRUCT_PAGE_INIT is not set' ;;
+	esac >"$vf"
+	mkdir -p "$o"
+	step "build $k/$c: bzImage in $o (log: $log)"
+	t0=$(date +%s)
+	{
+		make -C "$src" O="$o" "${mk[@]}" allnoconfig &&
+			(cd "$src" && ARCH=x86_64 scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" "$FRAG" "$vf") &&
+			make -C "$src" O="$o" "${mk[@]}" olddefconfig
+	} >"$log" 2>&1 || die "configuring $k/$c failed (log: $log)"
+	verify_config "$o" "$vf"
+	if ! make -C "$src" O="$o" "${mk[@]}" -j"$JOBS" bzImage >>"$log" 2>&1; then
+		grep -E 'error:|Error [0-9]' "$log" | head -n 10 | sed 's/^/    /' >&2
+		die "building $k/$c failed (log: $log)"
+	fi
+	info "    built in $(($(date +%s) - t0))s: $(cat "$o/include/config/kernel.release" 2>/dev/null)"
+}
+
+for k in "${kernels[@]}"; do
+	for c in "${configs[@]}"; do
+		build_kernel "$k" "$c"
+	done
+done
+
+# ---- boots -------------------------------------------------------------------
+img_of() { printf '%s\n' "$BUILD_ROOT/bench-$1-$2/arch/x86/boot/bzImage"; }
+accel=$("$REPO_ROOT/scripts/qemu-accel.sh" "$(img_of "${kernels[0]}" "${configs[0]}")") || accel=tcg
+
+numa=()
+if [ "$NODES" -gt 1 ]; then
+	[ "$NODES" -le "$SMP" ] || die "NODES ($NODES) must not exceed SMP ($SMP)"
+	per=$((mem_mib / NODES))
+	for ((i = 0; i < NODES; i++)); do
+		sz=$per
+		[ "$i" -lt $((NODES - 1)) ] || sz=$((mem_mib - per * (NODES - 1)))
+		node="node,nodeid=$i,memdev=m$i"
+		for ((cpu = i; cpu < SMP; cpu += NODES)); do node+=",cpus=$cpu"; done
+		numa+=(-object "memory-backend-ram,id=m$i,size=${sz}M" -numa "$node")
+	done
+fi
+append="console=ttyS0 printk.time=1 hugepagesz=1G hugepages=$N hugetlb_free_vmemmap=on panic=-1 bench.nr2m=$NR2M"
+
+rm -f "$BLOG"/base-*.log "$BLOG"/series-*.log
+total=$((REPS * ${#kernels[@]} * ${#configs[@]}))
+i=0
+failed=0
+# rep-major order: slow drift of the host (other jobs) hits both kernels alike
+for ((r = 1; r <= REPS; r++)); do
+	for c in "${configs[@]}"; do
+		for k in "${kernels[@]}"; do
+			i=$((i + 1))
+			log=$BLOG/$k-$c-$r.log
+			cmd=(qemu-system-x86_64 -accel "$accel" -cpu max -smp "$SMP" -m "${mem_mib}M" "${numa[@]}"
+				-nographic -no-reboot -kernel "$(img_of "$k" "$c")" -initrd "$initrd" -append "$append")
+			step "[$i/$total] boot $k/$c #$r (accel $accel, log: $log)"
+			printf '# bench-hvo %s/%s #%s: %s\n' "$k" "$c" "$r" "${cmd[*]}" >"$log"
+			t0=$(date +%s)
+			timeout -k 10 "$BENCH_TIMEOUT" "${cmd[@]}" </dev/null >>"$log" 2>&1 && rc=0 || rc=$?
+			secs=$(($(date +%s) - t0))
+			printf '# qemu exit %s after %ss\n' "$rc" "$secs" >>"$log"
+			if grep -q 'BENCH done=1' "$log"; then
+				ri=$(sed -n 's/.*\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' "$log" | head -n1)
+				up=$(sed -n 's/.*BENCH uptime=\([0-9.]*\).*/\1/p' "$log" | head -n1)
+				info "    Run /init at ${ri:-?} s, uptime ${up:-?} s; qemu ${secs}s"
+			else
+				failed=$((failed + 1))
+				if [ "$rc" -eq 124 ]; then
+					warn "$k/$c #$r: no 'BENCH done=1' within ${BENCH_TIMEOUT}s (timeout); last lines:"
+				else
+					warn "$k/$c #$r: no 'BENCH done=1' (qemu exit $rc); last lines:"
+				fi
+				tail -n 8 "$log" | sed 's/^/    /' >&2
+			fi
+		done
+	done
+done
+
+# ---- table -------------------------------------------------------------------
+base_desc="7.3 = $rev ($(git -C "$repo" rev-parse --short "$base_commit"))"
+numa_desc=
+[ "$NODES" -le 1 ] || numa_desc=", $NODES NUMA nodes"
+title="## HugeTLB vmemmap optimization: boot and runtime cost (accelerator: $accel)
+
+QEMU x86_64 accel=$accel, -cpu max -smp $SMP -m $MEM$numa_desc; kernel command line: \`$append\`.
+Medians of REPS=$REPS boots per cell. $base_desc${series_desc:+; $series_desc}. $(date -u '+%Y-%m-%d %H:%M UTC')."
+notes=(--note "Boot to init: printk time stamp of 'Run /init as init process'. 2M grow/shrink: guest CLOCK_MONOTONIC around writing NR2M=$NR2M (then 0) to hugepages-2048kB/nr_hugepages, divided by the folios obtained. nr_memmap_*: /proc/vmstat, in pages.")
+[ "$accel" != tcg ] || notes+=(--note "Under TCG the guest clock runs against an emulated CPU sharing the host: times are noisy and much slower than hardware; compare the two kernels, not absolute values.")
+python3 "$REPO_ROOT/scripts/bench-hvo-table.py" --title "$title" "${notes[@]}" "$BLOG" >"$TABLE.tmp" ||
+	die "no table (logs: $BLOG)"
+mv "$TABLE.tmp" "$TABLE"
+echo
+cat "$TABLE"
+echo
+el=$(($(date +%s) - t_start))
+info "bench-hvo: table in $TABLE, boot logs in $BLOG; $((el / 60))m$((el % 60))s"
+[ "$failed" -eq 0 ] || { warn "bench-hvo: $failed of $total boot(s) did not finish"; exit 1; }
