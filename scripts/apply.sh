@@ -21,58 +21,24 @@ fi
 
 mapfile -t patches < <(series_paths)
 
-# Reuse the previous worktree when it belongs to the same repository: a reset
-# rewrites only the files the series touched, so kernel builds stay
-# incremental.  Otherwise remove it, whichever repository it belonged to.
+# Reuse the previous worktree when it belongs to the same repository, so
+# that kernel builds stay incremental (lib.sh: prepare_worktree).
 rm -f "$CACHE/work.env"
-repo_common=$(git -C "$repo" rev-parse --path-format=absolute --git-common-dir)
-reuse=0
-if [ -e "$WORK_DIR" ]; then
-	old_common=$(git -C "$WORK_DIR" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
-	if [ -n "$old_common" ] && [ "$old_common" = "$repo_common" ] &&
-	   [ "$(git -C "$WORK_DIR" rev-parse --path-format=absolute --show-toplevel 2>/dev/null)" = "$(cd "$WORK_DIR" && pwd -P)" ]; then
-		reuse=1
-	else
-		if [ -n "$old_common" ]; then
-			git --git-dir="$old_common" worktree remove --force "$WORK_DIR" 2>/dev/null || true
-		fi
-		rm -rf "$WORK_DIR"
-		if [ -n "$old_common" ]; then
-			git --git-dir="$old_common" worktree prune 2>/dev/null || true
-		fi
-	fi
-fi
-git -C "$repo" worktree prune
-
-if [ "$reuse" = 1 ]; then
-	step "resetting worktree $WORK_DIR to $rev ($(git -C "$repo" rev-parse --short "$base_commit"))"
-	git -C "$WORK_DIR" am --abort >/dev/null 2>&1 || true
-	if [ -n "${KERNEL_SRC:-}" ]; then
-		git -C "$WORK_DIR" checkout -q -f --detach "$base_commit"
-	else
-		git -C "$WORK_DIR" checkout -q -f -B series "$base_commit"
-	fi
-	git -C "$WORK_DIR" clean -q -f -d -x
+if [ -n "${KERNEL_SRC:-}" ]; then
+	# no branch: refs of the user's repository are left alone
+	prepare_worktree "$repo" "$WORK_DIR" "$base_commit"
 else
-	step "creating worktree $WORK_DIR at $rev ($(git -C "$repo" rev-parse --short "$base_commit"))"
-	if [ -n "${KERNEL_SRC:-}" ]; then
-		# no branch: refs of the user's repository are left alone
-		git -C "$repo" worktree add -q --detach "$WORK_DIR" "$base_commit"
-	else
-		git -C "$repo" worktree add -q -B series "$WORK_DIR" "$base_commit"
-	fi
+	prepare_worktree "$repo" "$WORK_DIR" "$base_commit" series
+fi
+if [ "$WT_REUSED" = 1 ]; then
+	step "reset worktree $WORK_DIR to $rev ($(git -C "$repo" rev-parse --short "$base_commit"))"
+else
+	step "created worktree $WORK_DIR at $rev ($(git -C "$repo" rev-parse --short "$base_commit"))"
 fi
 
 use_project_identity
 am_opts=(--no-3way)
 [ "${AM_COMMITTER_DATE_IS_AUTHOR_DATE:-1}" = 1 ] && am_opts+=(--committer-date-is-author-date)
-
-failing_file() { # parse git am/apply error output
-	local out=$1 f
-	f=$(sed -n 's/^error: patch failed: \(.*\):[0-9]*$/\1/p' <<<"$out" | head -n1)
-	[ -n "$f" ] || f=$(sed -n 's/^error: \(.*\): \(does not exist in index\|already exists in index\|already exists in working directory\|No such file or directory\|does not match index\)$/\1/p' <<<"$out" | head -n1)
-	printf '%s\n' "${f:-unknown}"
-}
 
 step "applying ${#patches[@]} patch(es) from $PATCHES_DIR"
 n=0

@@ -82,43 +82,11 @@ rev=$(base_rev)
 [ -n "${KERNEL_SRC:-}" ] || [ -d "$repo" ] || die "no base repository at $repo (run 'make base' first)"
 check_base "$repo" "$rev"
 base_commit=$(git -C "$repo" rev-parse "$rev^{commit}")
-repo_common=$(git -C "$repo" rev-parse --path-format=absolute --git-common-dir)
 
 # prepare_tree DIR: DIR becomes a clean detached worktree of $repo at the
-# base commit.  A worktree of the same repository is reset (only the files
-# that differ are rewritten, so builds stay incremental); anything else
-# there is removed first.
+# base commit (lib.sh: prepare_worktree; builds in it stay incremental).
 prepare_tree() {
-	local dir=$1 old top
-	if [ -e "$dir" ]; then
-		old=$(git -C "$dir" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
-		top=$(git -C "$dir" rev-parse --path-format=absolute --show-toplevel 2>/dev/null || true)
-		if [ -n "$old" ] && [ "$old" = "$repo_common" ] && [ "$top" = "$(cd "$dir" && pwd -P)" ]; then
-			git -C "$dir" am --abort >/dev/null 2>&1 || true
-			if [ "$(git -C "$dir" rev-parse HEAD)" != "$base_commit" ] ||
-			   [ -n "$(git -C "$dir" status --porcelain --untracked-files=normal)" ]; then
-				git -C "$dir" checkout -q -f --detach "$base_commit"
-				git -C "$dir" clean -q -f -d -x
-			fi
-			return 0
-		fi
-		if [ -n "$old" ]; then
-			git --git-dir="$old" worktree remove --force "$dir" 2>/dev/null || true
-		fi
-		rm -rf "$dir"
-		if [ -n "$old" ]; then
-			git --git-dir="$old" worktree prune 2>/dev/null || true
-		fi
-	fi
-	git -C "$repo" worktree prune
-	git -C "$repo" worktree add -q --detach "$dir" "$base_commit"
-}
-
-failing_file() { # the file named in git am's error output
-	local f
-	f=$(sed -n 's/^error: patch failed: \(.*\):[0-9]*$/\1/p' <<<"$1" | head -n1)
-	[ -n "$f" ] || f=$(sed -n 's/^error: \(.*\): \(does not exist in index\|already exists in index\|already exists in working directory\|No such file or directory\|does not match index\)$/\1/p' <<<"$1" | head -n1)
-	printf '%s\n' "${f:-unknown}"
+	prepare_worktree "$repo" "$1" "$base_commit"
 }
 
 want() { # want WORD LIST...: is WORD in LIST?

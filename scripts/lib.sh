@@ -116,6 +116,56 @@ merge_fragments() {
 	make -C "$src" O="$o" ARCH="$arch" olddefconfig >/dev/null
 }
 
+# prepare_worktree REPO DIR COMMIT [BRANCH]: DIR becomes a clean worktree of
+# REPO at COMMIT (on BRANCH, reset with -B, or detached).  A worktree of the
+# same repository is reused and reset: only the files that differ are
+# rewritten, so kernel builds in it stay incremental.  Anything else at DIR
+# (a worktree of another repository, a plain directory) is removed first.
+# Sets WT_REUSED to 1 or 0.
+prepare_worktree() {
+	local repo=$1 dir=$2 commit=$3 branch=${4:-} common old top
+	common=$(git -C "$repo" rev-parse --path-format=absolute --git-common-dir)
+	WT_REUSED=0
+	if [ -e "$dir" ]; then
+		old=$(git -C "$dir" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+		top=$(git -C "$dir" rev-parse --path-format=absolute --show-toplevel 2>/dev/null || true)
+		if [ -n "$old" ] && [ "$old" = "$common" ] && [ "$top" = "$(cd "$dir" && pwd -P)" ]; then
+			WT_REUSED=1
+		else
+			if [ -n "$old" ]; then
+				git --git-dir="$old" worktree remove --force "$dir" 2>/dev/null || true
+			fi
+			rm -rf "$dir"
+			if [ -n "$old" ]; then
+				git --git-dir="$old" worktree prune 2>/dev/null || true
+			fi
+		fi
+	fi
+	git -C "$repo" worktree prune
+	if [ "$WT_REUSED" = 1 ]; then
+		git -C "$dir" am --abort >/dev/null 2>&1 || true
+		if [ -n "$branch" ]; then
+			git -C "$dir" checkout -q -f -B "$branch" "$commit"
+		elif [ "$(git -C "$dir" rev-parse HEAD)" != "$(git -C "$repo" rev-parse "$commit^{commit}")" ]; then
+			git -C "$dir" checkout -q -f --detach "$commit"
+		fi
+		git -C "$dir" reset -q --hard
+		git -C "$dir" clean -q -f -d -x
+	elif [ -n "$branch" ]; then
+		git -C "$repo" worktree add -q -B "$branch" "$dir" "$commit"
+	else
+		git -C "$repo" worktree add -q --detach "$dir" "$commit"
+	fi
+}
+
+# failing_file OUTPUT: the file named in a failed git am/apply's error output
+failing_file() {
+	local out=$1 f
+	f=$(sed -n 's/^error: patch failed: \(.*\):[0-9]*$/\1/p' <<<"$out" | head -n1)
+	[ -n "$f" ] || f=$(sed -n 's/^error: \(.*\): \(does not exist in index\|already exists in index\|already exists in working directory\|No such file or directory\|does not match index\)$/\1/p' <<<"$out" | head -n1)
+	printf '%s\n' "${f:-unknown}"
+}
+
 # Resolve a KUNITCONFIGS entry (tree:PATH or repo-relative path) to an absolute path.
 resolve_config() {
 	local tree=$1 item=$2

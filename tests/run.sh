@@ -134,6 +134,18 @@ check "apply + quilt-check: good patch applies identically with both" \
 	eval '[ "$rc" -eq 0 ] && grep -q "return 2;" "$C/work/mm/sparse.c" && grep -q "quilt-check: ok" <<<"$out"'
 check "quilt-check: the repo's patches dir is not touched by quilt" eval '[ ! -e "$TMP/pg/.pc" ] && [ "$(ls "$TMP/pg")" = "$(printf "good.patch\nseries")" ]'
 
+# a second apply reuses the worktree: reset, cleaned, series applied again
+echo stale >"$C/work/stale-untracked"
+echo edit >>"$C/work/Makefile"
+set +e
+out=$(VMEMMAP_CACHE=$C PATCHES_DIR=$TMP/pg "$ROOT/scripts/apply.sh" 2>&1)
+rc=$?
+set -e
+details=$out
+check "apply: second run resets the same worktree (no stale files, edits dropped)" \
+	eval '[ "$rc" -eq 0 ] && grep -q "reset worktree" <<<"$out" && [ ! -e "$C/work/stale-untracked" ] &&
+		! grep -q "^edit$" "$C/work/Makefile" && grep -q "return 2;" "$C/work/mm/sparse.c"'
+
 # ---- (b) missing tool: one-line fix-it ------------------------------------
 NB=$TMP/noquilt-bin
 mkdir -p "$NB"
