@@ -70,10 +70,11 @@ printf '%s\n' CONFIG_SPARSEMEM_VMEMMAP=y CONFIG_MEMORY_HOTPLUG=y CONFIG_MEMORY_H
 	CONFIG_HUGETLBFS=y CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y CONFIG_ZONE_DEVICE=y \
 	CONFIG_DEV_PAGEMAP_OPS=y CONFIG_TRANSPARENT_HUGEPAGE=y >"$frag"
 # allnoconfig: also the KUnit suites, as modules so that modpost checks what
-# they import
+# they import (sparse_init reads init data: built in)
 [ "$PP_CONFIG" = defconfig ] ||
 	printf '%s\n' CONFIG_MODULES=y CONFIG_KUNIT=y CONFIG_VMEMMAP_LAYOUT_KUNIT_TEST=m \
-		CONFIG_HUGETLB_VMEMMAP_KUNIT_TEST=m CONFIG_DAX_VMEMMAP_KUNIT_TEST=m >>"$frag"
+		CONFIG_HUGETLB_VMEMMAP_KUNIT_TEST=m CONFIG_DAX_VMEMMAP_KUNIT_TEST=m \
+		CONFIG_SPARSE_INIT_KUNIT_TEST=y >>"$frag"
 
 broken=()
 for a in $ARCHES; do
