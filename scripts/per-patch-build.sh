@@ -90,8 +90,10 @@ for a in $ARCHES; do
 	# series exists), and kept as pp-seed.config: each build starts from it,
 	# so that an option the earlier patches lack comes back later.
 	# (syncconfig rewrites autoconf.h only when it changes: builds stay
-	# incremental.)
-	if [ ! -f "$o/pp-seed.config" ]; then
+	# incremental.)  It is made again when the last patch or the fragment
+	# changed since (pp-seed.key).
+	key=$(printf '%s\n' "${commits[${#commits[@]} - 1]}" "$PP_CONFIG" | cat - "$frag" | sha256sum | cut -d' ' -f1)
+	if [ ! -f "$o/pp-seed.config" ] || [ "$(cat "$o/pp-seed.key" 2>/dev/null)" != "$key" ]; then
 		git -C "$ptree" checkout -q --detach "${commits[${#commits[@]} - 1]}"
 		if [ "$a" = x86_64 ] && [ "$PP_CONFIG" = defconfig ] && [ -f "$BUILD_ROOT/x86_64/.config" ]; then
 			cp "$BUILD_ROOT/x86_64/.config" "$o/.config"
@@ -103,6 +105,7 @@ for a in $ARCHES; do
 			[ -z "$lost" ] || warn "$a ($defcfg): not set by the config: $(echo "$lost" | tr '\n' ' ')"
 		fi
 		cp "$o/.config" "$o/pp-seed.config"
+		echo "$key" >"$o/pp-seed.key"
 	fi
 	n=0
 	for c in "${commits[@]}"; do
@@ -133,4 +136,10 @@ if [ "${#broken[@]}" -gt 0 ]; then
 	printf '  %s\n' "${broken[@]}"
 	exit 1
 fi
-info "per-patch-build: every prefix of the series builds on: $ARCHES"
+if [ -n "$ONLY" ]; then
+	info "per-patch-build: the series builds after patches $ONLY on: $ARCHES ($PP_CONFIG)"
+elif [ "$FROM" -gt 1 ]; then
+	info "per-patch-build: the series builds after each of patches $FROM..${#commits[@]} on: $ARCHES ($PP_CONFIG)"
+else
+	info "per-patch-build: every prefix of the series builds on: $ARCHES ($PP_CONFIG)"
+fi
