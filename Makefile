@@ -9,14 +9,15 @@
 #   KUNIT_ACCEL=kvm|tcg         force the QEMU accelerator
 #   VMEMMAP_CACHE=dir           cache location (default ~/.cache/vmemmap-series)
 #   N= MEM= REPS= NR2M=         make bench-hvo: 1G boot pages, guest memory, boots, 2M folios
+#   SIZES= NODE_COUNTS= REPS=   make bench-sparse-init: guest GiB, NUMA node counts, boots
 
 SHELL := /bin/bash
 S := scripts
 export KERNEL_SRC BASE PATCHES_DIR RUNS ARCHES KUNIT_ACCEL VMEMMAP_CACHE KUNIT_TIMEOUT
-export N MEM REPS NR2M SMP NODES KERNELS CONFIGS BENCH_TIMEOUT JOBS
+export N MEM REPS NR2M SMP NODES KERNELS CONFIGS BENCH_TIMEOUT JOBS SIZES NODE_COUNTS
 
 .PHONY: all check deps deps-all base apply quilt-check checkpatch kunit summary \
-	sparse per-patch-build send test-tooling bench-hvo help
+	sparse per-patch-build send test-tooling bench-hvo bench-sparse-init help
 
 all:
 	@$(S)/check.sh all
@@ -65,5 +66,8 @@ test-tooling:
 bench-hvo:
 	@$(S)/bench-hvo.sh
 
+bench-sparse-init:
+	@$(S)/bench-sparse-init.sh
+
 help:
-	@sed -n '1,13p' Makefile
+	@sed -n '1,12p' Makefile
