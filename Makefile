@@ -8,6 +8,7 @@
 #   ARCHES="x86_64 arm64 riscv powerpc"  for per-patch-build
 #   KUNIT_ACCEL=kvm|tcg         force the QEMU accelerator
 #   VMEMMAP_CACHE=dir           cache location (default ~/.cache/vmemmap-series)
+#   REPS= SPARSE=0              make bench: boots per cell; skip the sparse_init part
 #   N= MEM= REPS= NR2M=         make bench-hvo: 1G boot pages, guest memory, boots, 2M folios
 #   SIZES= NODE_COUNTS= REPS=   make bench-sparse-init: guest GiB, NUMA node counts, boots
 
@@ -15,9 +16,10 @@ SHELL := /bin/bash
 S := scripts
 export KERNEL_SRC BASE PATCHES_DIR RUNS ARCHES KUNIT_ACCEL VMEMMAP_CACHE KUNIT_TIMEOUT
 export N MEM REPS NR2M SMP NODES KERNELS CONFIGS BENCH_TIMEOUT JOBS SIZES NODE_COUNTS
+export DAX DAX_AT DAX_GIB REF SPARSE SPARSE_REPS SPARSE_SIZES
 
 .PHONY: all check deps deps-all base apply quilt-check checkpatch kunit summary \
-	sparse per-patch-build send test-tooling bench-hvo bench-sparse-init help
+	sparse per-patch-build send test-tooling bench bench-hvo bench-sparse-init help
 
 all:
 	@$(S)/check.sh all
@@ -63,6 +65,9 @@ send:
 test-tooling:
 	@tests/run.sh
 
+bench:
+	@$(S)/bench.sh
+
 bench-hvo:
 	@$(S)/bench-hvo.sh
 
@@ -70,4 +75,4 @@ bench-sparse-init:
 	@$(S)/bench-sparse-init.sh
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,13p' Makefile

@@ -3,18 +3,28 @@
 # cost of Linux 7.3 (the base) against 7.3 + the series, on QEMU x86_64.
 #
 # Both kernels get the same small config (allnoconfig +
-# configs/bench-x86_64.config), once with DEFERRED_STRUCT_PAGE_INIT=y and
-# once with =n.  Each (kernel, config) boots REPS times with N boot-time
-# 1 GiB HugeTLB pages in MEM of memory; a static /init (scripts/bench/init.c)
-# reports its uptime, the memmap counters and MemTotal, then times growing
-# and shrinking the 2 MiB pool by NR2M folios with HVO on and off.  The
-# medians go to a Markdown table (stdout and $CACHE/results/bench-hvo.md);
-# raw console logs to $CACHE/logs/bench-hvo/.
+# configs/bench-x86_64.config + configs/bench-dax-x86_64.config), once with
+# DEFERRED_STRUCT_PAGE_INIT=y and once with =n.  Each (kernel, config) boots
+# REPS times with N boot-time 1 GiB HugeTLB pages in MEM of memory; a static
+# /init (scripts/bench/init.c) reports its uptime, the memmap counters and
+# MemTotal, then times growing and shrinking the 2 MiB pool by NR2M folios
+# with HVO on and off, then (DAX=1) loads the out-of-tree module
+# bench/dax-memmap/, built against the same kernel, to map DAX_GIB GiB of
+# device memory at DAX_AT GiB with base pages, 2 MiB and 1 GiB compound
+# pages and reads nr_memmap_pages and MemFree around each.  With REF=1 each
+# kernel also boots once more without 1 GiB pages (CONFIGS' first entry),
+# the reference for the boot-time vmemmap of those pages.  The medians go to
+# a Markdown table (stdout and $CACHE/results/bench-hvo.md); raw console
+# logs to $CACHE/logs/bench-hvo/ (scripts/bench-report.py reads them too).
+#
+# The DAX range lies above the end of the guest's RAM: nothing is behind it,
+# and nothing touches it but the struct pages that describe it.
 #
 # Variables: N (8) MEM (12G) REPS (3) NR2M (512) SMP (2) NODES (1: no -numa)
-# BENCH_TIMEOUT (600 s per boot) KERNELS ("base series") CONFIGS
-# ("deferred nodeferred") JOBS; KERNEL_SRC/BASE and PATCHES_DIR as for
-# 'make apply'; KUNIT_ACCEL=kvm|tcg forces the accelerator.
+# DAX (1) DAX_AT (64) DAX_GIB (2) REF (1) BENCH_TIMEOUT (600 s per boot)
+# KERNELS ("base series") CONFIGS ("deferred nodeferred") JOBS;
+# KERNEL_SRC/BASE and PATCHES_DIR as for 'make apply'; KUNIT_ACCEL=kvm|tcg
+# forces the accelerator.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +35,10 @@ REPS=${REPS:-3}
 NR2M=${NR2M:-512}
 SMP=${SMP:-2}
 NODES=${NODES:-1}
+DAX=${DAX:-1}
+DAX_AT=${DAX_AT:-64}
+DAX_GIB=${DAX_GIB:-2}
+REF=${REF:-1}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
 KERNELS=${KERNELS:-base series}
 CONFIGS=${CONFIGS:-deferred nodeferred}
@@ -33,15 +47,18 @@ JOBS=${JOBS:-$(njobs)}
 BENCH_DIR=$CACHE/bench
 BLOG=$LOG_DIR/bench-hvo
 FRAG=$REPO_ROOT/configs/bench-x86_64.config
+DAX_FRAG=$REPO_ROOT/configs/bench-dax-x86_64.config
+DAX_MOD=$REPO_ROOT/bench/dax-memmap
 INIT_C=$REPO_ROOT/scripts/bench/init.c
 TABLE=$RESULTS_DIR/bench-hvo.md
 
-for v in N REPS NR2M SMP NODES BENCH_TIMEOUT JOBS; do
+for v in N REPS NR2M SMP NODES DAX DAX_AT DAX_GIB REF BENCH_TIMEOUT JOBS; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
 done
 if [ "$REPS" -lt 1 ] || [ "$SMP" -lt 1 ] || [ "$NODES" -lt 1 ] || [ "$JOBS" -lt 1 ]; then
 	die "REPS, SMP, NODES and JOBS must be at least 1"
 fi
+[ "$DAX_GIB" -ge 1 ] || die "DAX_GIB must be at least 1"
 [[ $MEM =~ ^([0-9]+)([GgMm]?)$ ]] || die "MEM must be like 12G or 12288M, not '$MEM'"
 case ${BASH_REMATCH[2]} in
 [Gg]) mem_mib=$((BASH_REMATCH[1] * 1024)) ;;
@@ -69,6 +86,14 @@ need_tool python3 python3
 need_tool qemu-system-x86_64 qemu-system-x86
 [ -f "$FRAG" ] || die "missing config fragment $FRAG"
 [ -f "$INIT_C" ] || die "missing $INIT_C"
+if [ "$DAX" -ne 0 ]; then
+	[ -f "$DAX_FRAG" ] || die "missing config fragment $DAX_FRAG"
+	[ -f "$DAX_MOD/Kbuild" ] || die "missing the measuring module in $DAX_MOD"
+	[ $((DAX_AT * 1024)) -ge $((mem_mib + 4096)) ] ||
+		die "DAX_AT=$DAX_AT GiB must lie above the guest's RAM (MEM=$MEM and QEMU's hole below 4 GiB)"
+fi
+frags=("$FRAG")
+[ "$DAX" -eq 0 ] || frags+=("$DAX_FRAG")
 cc="ccache gcc"
 command -v ccache >/dev/null 2>&1 || cc=gcc
 setup_ccache
@@ -159,13 +184,13 @@ verify_config() { # O VARIANT_FRAGMENT: every =y line made it into O/.config
 		case $line in
 		CONFIG_*=y) grep -qxF "$line" "$o/.config" || missing+=("${line%=y}") ;;
 		esac
-	done < <(cat "$FRAG" "$vf")
+	done < <(cat "${frags[@]}" "$vf")
 	if grep -qx '# CONFIG_DEFERRED_STRUCT_PAGE_INIT is not set' "$vf" &&
 	   grep -qx 'CONFIG_DEFERRED_STRUCT_PAGE_INIT=y' "$o/.config"; then
 		missing+=("CONFIG_DEFERRED_STRUCT_PAGE_INIT=n")
 	fi
 	[ "${#missing[@]}" -eq 0 ] ||
-		die "$o/.config lacks ${missing[*]} (allnoconfig + $FRAG + $vf + olddefconfig: check their Kconfig dependencies)"
+		die "$o/.config lacks ${missing[*]} (allnoconfig + ${frags[*]} + $vf + olddefconfig: check their Kconfig dependencies)"
 }
 
 build_kernel() { # KERNEL CONFIG
@@ -181,13 +206,33 @@ build_kernel() { # KERNEL CONFIG
 	t0=$(date +%s)
 	{
 		make -C "$src" O="$o" "${mk[@]}" allnoconfig &&
-			(cd "$src" && ARCH=x86_64 scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" "$FRAG" "$vf") &&
+			(cd "$src" && ARCH=x86_64 scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" "${frags[@]}" "$vf") &&
 			make -C "$src" O="$o" "${mk[@]}" olddefconfig
 	} >"$log" 2>&1 || die "configuring $k/$c failed (log: $log)"
 	verify_config "$o" "$vf"
-	if ! make -C "$src" O="$o" "${mk[@]}" -j"$JOBS" bzImage >>"$log" 2>&1; then
+	local targets=(bzImage)
+	[ "$DAX" -eq 0 ] || targets+=(modules)
+	if ! make -C "$src" O="$o" "${mk[@]}" -j"$JOBS" "${targets[@]}" >>"$log" 2>&1; then
 		grep -E 'error:|Error [0-9]' "$log" | head -n 10 | sed 's/^/    /' >&2
 		die "building $k/$c failed (log: $log)"
+	fi
+	if [ "$DAX" -ne 0 ]; then
+		# M= builds in the module's directory: a copy per kernel
+		local m=$BENCH_DIR/mod-$k-$c
+		rm -rf "$m" && mkdir -p "$m" && cp "$DAX_MOD"/Kbuild "$DAX_MOD"/*.c "$m"/
+		local mlog=$BLOG/build-$k-$c-module.log
+		if ! make -C "$src" O="$o" "${mk[@]}" M="$m" W=1 modules >"$mlog" 2>&1 ||
+		   grep -q 'warning:' "$mlog"; then
+			grep -E 'error:|warning:' "$mlog" | tail -n 10 | sed 's/^/    /' >&2
+			die "building $DAX_MOD against $k/$c failed or warned (log: $mlog)"
+		fi
+		# a second initramfs segment with the module (the kernel unpacks both)
+		local r=$tmp/mod-$k-$c
+		mkdir -p "$r" && cp "$m/bench_dax_memmap.ko" "$r/"
+		find "$r" -exec touch -h -d @0 {} +
+		(cd "$r" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+			cpio "${cpio_opts[@]}") | gzip -9 -n >"$BENCH_DIR/mod-$k-$c.cpio.gz"
+		cat "$initrd" "$BENCH_DIR/mod-$k-$c.cpio.gz" >"$BENCH_DIR/initramfs-$k-$c.cpio.gz"
 	fi
 	info "    built in $(($(date +%s) - t0))s: $(cat "$o/include/config/kernel.release" 2>/dev/null)"
 }
@@ -200,6 +245,13 @@ done
 
 # ---- boots -------------------------------------------------------------------
 img_of() { printf '%s\n' "$BUILD_ROOT/bench-$1-$2/arch/x86/boot/bzImage"; }
+initrd_of() {
+	if [ "$DAX" -ne 0 ]; then
+		printf '%s\n' "$BENCH_DIR/initramfs-$1-$2.cpio.gz"
+	else
+		printf '%s\n' "$initrd"
+	fi
+}
 accel=$("$REPO_ROOT/scripts/qemu-accel.sh" "$(img_of "${kernels[0]}" "${configs[0]}")") || accel=tcg
 
 numa=()
@@ -214,42 +266,60 @@ if [ "$NODES" -gt 1 ]; then
 		numa+=(-object "memory-backend-ram,id=m$i,size=${sz}M" -numa "$node")
 	done
 fi
-append="console=ttyS0 printk.time=1 hugepagesz=1G hugepages=$N hugetlb_free_vmemmap=on panic=-1 bench.nr2m=$NR2M"
+append="console=ttyS0 printk.time=1 printk.devkmsg=on hugepagesz=1G hugepages=$N hugetlb_free_vmemmap=on panic=-1 bench.nr2m=$NR2M"
+[ "$DAX" -eq 0 ] || append+=" bench.dax=$((DAX_AT << 30)),$((DAX_GIB << 30))"
 
 rm -f "$BLOG"/base-*.log "$BLOG"/series-*.log
 total=$((REPS * ${#kernels[@]} * ${#configs[@]}))
+[ "$REF" -eq 0 ] || total=$((total + ${#kernels[@]}))
 i=0
 failed=0
+
+boot() { # KERNEL CONFIG NAME NR_1G: one boot, log $BLOG/KERNEL-CONFIG-NAME.log
+	local k=$1 c=$2 name=$3 n1g=$4 log rc secs t0 ri up
+	local cmd=(qemu-system-x86_64 -accel "$accel" -cpu max -smp "$SMP" -m "${mem_mib}M" "${numa[@]}"
+		-nographic -no-reboot -kernel "$(img_of "$k" "$c")" -initrd "$(initrd_of "$k" "$c")"
+		-append "${append/hugepages=$N /hugepages=$n1g }")
+	i=$((i + 1))
+	log=$BLOG/$k-$c-$name.log
+	step "[$i/$total] boot $k/$c #$name, $n1g x 1 GiB (accel $accel, log: $log)"
+	printf '# bench-hvo %s/%s #%s: %s\n' "$k" "$c" "$name" "${cmd[*]}" >"$log"
+	t0=$(date +%s)
+	timeout -k 10 "$BENCH_TIMEOUT" "${cmd[@]}" </dev/null >>"$log" 2>&1 && rc=0 || rc=$?
+	secs=$(($(date +%s) - t0))
+	printf '# qemu exit %s after %ss\n' "$rc" "$secs" >>"$log"
+	if grep -q 'BENCH done=1' "$log"; then
+		ri=$(sed -n 's/.*\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' "$log" | head -n1)
+		up=$(sed -n 's/.*BENCH uptime=\([0-9.]*\).*/\1/p' "$log" | head -n1)
+		info "    Run /init at ${ri:-?} s, uptime ${up:-?} s; qemu ${secs}s"
+		if grep -q 'BENCH error=' "$log"; then
+			warn "$k/$c #$name: /init reported errors:"
+			grep -o 'BENCH error=.*' "$log" | head -n 5 | sed 's/^/    /' >&2
+		fi
+	else
+		failed=$((failed + 1))
+		if [ "$rc" -eq 124 ]; then
+			warn "$k/$c #$name: no 'BENCH done=1' within ${BENCH_TIMEOUT}s (timeout); last lines:"
+		else
+			warn "$k/$c #$name: no 'BENCH done=1' (qemu exit $rc); last lines:"
+		fi
+		tail -n 8 "$log" | sed 's/^/    /' >&2
+	fi
+}
+
 # rep-major order: slow drift of the host (other jobs) hits both kernels alike
 for ((r = 1; r <= REPS; r++)); do
 	for c in "${configs[@]}"; do
 		for k in "${kernels[@]}"; do
-			i=$((i + 1))
-			log=$BLOG/$k-$c-$r.log
-			cmd=(qemu-system-x86_64 -accel "$accel" -cpu max -smp "$SMP" -m "${mem_mib}M" "${numa[@]}"
-				-nographic -no-reboot -kernel "$(img_of "$k" "$c")" -initrd "$initrd" -append "$append")
-			step "[$i/$total] boot $k/$c #$r (accel $accel, log: $log)"
-			printf '# bench-hvo %s/%s #%s: %s\n' "$k" "$c" "$r" "${cmd[*]}" >"$log"
-			t0=$(date +%s)
-			timeout -k 10 "$BENCH_TIMEOUT" "${cmd[@]}" </dev/null >>"$log" 2>&1 && rc=0 || rc=$?
-			secs=$(($(date +%s) - t0))
-			printf '# qemu exit %s after %ss\n' "$rc" "$secs" >>"$log"
-			if grep -q 'BENCH done=1' "$log"; then
-				ri=$(sed -n 's/.*\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' "$log" | head -n1)
-				up=$(sed -n 's/.*BENCH uptime=\([0-9.]*\).*/\1/p' "$log" | head -n1)
-				info "    Run /init at ${ri:-?} s, uptime ${up:-?} s; qemu ${secs}s"
-			else
-				failed=$((failed + 1))
-				if [ "$rc" -eq 124 ]; then
-					warn "$k/$c #$r: no 'BENCH done=1' within ${BENCH_TIMEOUT}s (timeout); last lines:"
-				else
-					warn "$k/$c #$r: no 'BENCH done=1' (qemu exit $rc); last lines:"
-				fi
-				tail -n 8 "$log" | sed 's/^/    /' >&2
-			fi
+			boot "$k" "$c" "$r" "$N"
 		done
 	done
 done
+if [ "$REF" -ne 0 ]; then
+	for k in "${kernels[@]}"; do
+		boot "$k" "${configs[0]}" ref 0
+	done
+fi
 
 # ---- table -------------------------------------------------------------------
 base_desc="7.3 = $rev ($(git -C "$repo" rev-parse --short "$base_commit"))"

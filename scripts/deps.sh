@@ -2,6 +2,7 @@
 # Install the Debian packages the tooling needs (fast no-op when present).
 #   scripts/deps.sh          packages for 'make' / 'make check'
 #   scripts/deps.sh --all    also cross compilers etc. (per-patch-build ARCHES=...)
+#   scripts/deps.sh --bench  also gnuplot ('make bench' draws its plot)
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +17,12 @@ SID_SRC_SOURCES=/etc/apt/sources.list.d/vmemmap-sid-src.sources
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 want=("${CORE_PKGS[@]}")
-[ "${1:-}" = --all ] && want+=("${EXTRA_PKGS[@]}")
+case ${1:-} in
+--all) want+=("${EXTRA_PKGS[@]}") ;;
+--bench) want+=(gnuplot-nox) ;;
+'') ;;
+*) die "usage: deps.sh [--all|--bench]" ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

@@ -266,5 +266,31 @@ acc=$(VMEMMAP_CACHE=$TMP/cache-q KUNIT_ACCEL=kvm "$ROOT/scripts/qemu-accel.sh" /
 details="$out / $acc"
 check "qemu-accel honours KUNIT_ACCEL and says why" eval '[ "$acc" = kvm ] && grep -q "forced by KUNIT_ACCEL" <<<"$out"'
 
+# ---- bench report ------------------------------------------------------------
+# Console logs of one 7.3 and one series boot (and their reference boots
+# without 1 GiB pages) from 'make bench', cut to the lines the report reads,
+# plus a boot that never reached "BENCH done=1".  Expected cells worked out
+# by hand from the fixtures' counters (pages of 4 KiB, DAX range of 2 GiB):
+#   device-DAX 2 MiB: 7.3 (6144-4096)/2 = 1024 pages/GiB = 4 MiB;
+#                     series (5123-4098)/2 = 512.5 pages/GiB = 2050 KiB
+#   HugeTLB 2 MiB:    7.3 16 MiB - ((0-512) + (16392-12296)) * 4 KiB = 2 MiB
+#   HugeTLB 1 GiB:    7.3 16 MiB - (49152-16392) * 4 KiB / 8 = 4 KiB;
+#                     series 16 MiB - (49152-16393) * 4 KiB / 8 = 4.5 KiB
+#   (the series counts the shared tail pages, 7.3 does not)
+BF=$FIX/bench-hvo
+mkdir -p "$TMP/bench-logs"
+cp "$BF"/*.log "$TMP/bench-logs/"
+grep -v 'BENCH done=1' "$BF/series-deferred-1.log" >"$TMP/bench-logs/series-deferred-2.log"
+set +e
+out=$(python3 "$ROOT/scripts/bench-report.py" --hvo-logs "$TMP/bench-logs" --out "$TMP/bench-out" 2>&1); rc=$?
+set -e
+details=$out
+check "bench-report: device-DAX 2 MiB row from the counters" \
+	eval '[ "$rc" -eq 0 ] && grep -qF "| device-DAX 2 MiB | 4 MiB | 2050 KiB | 0.500 | 4 MiB | 2 MiB | 0.500 | 2 MiB | 1+1 |" <<<"$out"'
+check "bench-report: HugeTLB rows count both memmap counters" \
+	eval 'grep -qF "| HugeTLB 2 MiB | 2 MiB | 2056 KiB | 1.004 |" <<<"$out" && grep -qF "| HugeTLB 1 GiB (boot) | 4 KiB | 4.5 KiB | 1.125 |" <<<"$out"'
+check "bench-report: writes bench.md and the plot's data" \
+	eval '[ -s "$TMP/bench-out/bench.md" ] && grep -q "^\"DAX 2 MiB\"	4096.0	2050.0	2048$" "$TMP/bench-out/vmemmap-per-gib.dat"'
+
 echo "tooling tests: $pass ok, $fail failed"
 [ "$fail" -eq 0 ]

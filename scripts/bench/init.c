@@ -19,6 +19,16 @@
  *   hvoX_memmap_pages_after_grow              nr_memmap_pages then
  *   hvoX_shrink_ns, hvoX_shrink_ns_per_folio  writing 0 back
  *   hvoX_nr2m_left       folios left after that (0)
+ *   then, if the kernel command line has bench.dax=START,SIZE and the
+ *   initramfs holds /bench_dax_memmap.ko (bench/dax-memmap/), for S = 0, 9
+ *   and 18 (base pages, 2 MiB and 1 GiB compound pages on x86-64): the
+ *   module is loaded with start=START size=SIZE shift=S and removed again,
+ *   and around that
+ *   daxS_loaded          1 if the module loaded, daxS_load_ns its time
+ *   daxS_memmap_before, daxS_memmap_loaded, daxS_memmap_after
+ *                        nr_memmap_pages before, while and after
+ *   daxS_memfree_before_kb, daxS_memfree_loaded_kb, daxS_memfree_after_kb
+ *                        MemFree at the same three points
  *   done=1               last line before the power-off
  * A failed read prints "BENCH error=..." and the value -1.
  */
@@ -32,6 +42,8 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +53,15 @@
 
 static void say(const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Where the BENCH lines go: /dev/kmsg, so that each is one printk record
+ * and reaches the console whole (kernel messages, a module's for instance,
+ * split lines written to the console directly); stdout until it is open.
+ * The kernel command line needs printk.devkmsg=on, or the kernel drops
+ * most of them (ratelimit).
+ */
+static int out_fd = 1;
 
 static void say(const char *key, const char *fmt, ...)
 {
@@ -55,8 +76,8 @@ static void say(const char *key, const char *fmt, ...)
 	if (n > (int)sizeof(buf) - 2)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
-	/* one write per line: kernel messages do not split it */
-	if (write(1, buf, n) != n)
+	/* one write per line: one record */
+	if (write(out_fd, buf, n) != n)
 		errno = EIO; /* nowhere else to report it */
 }
 
@@ -148,18 +169,103 @@ static long long proc_field(const char *path, const char *key)
 	return -1;
 }
 
+/* Value of "name=" on /proc/cmdline (up to the next blank), or NULL. */
+static const char *cmdline_param(const char *name)
+{
+	static char buf[4096];
+	static char val[256];
+	size_t nlen = strlen(name);
+	char *p;
+
+	if (slurp("/proc/cmdline", buf, sizeof(buf)))
+		return NULL;
+	for (p = buf; (p = strstr(p, name)); p++) {
+		if ((p == buf || p[-1] == ' ') && p[nlen] == '=') {
+			p += nlen + 1;
+			snprintf(val, sizeof(val), "%.*s", (int)strcspn(p, " \n"), p);
+			return val;
+		}
+	}
+	return NULL;
+}
+
 /* bench.nr2m=N of /proc/cmdline, else def. */
 static long cmdline_nr2m(long def)
 {
-	char buf[4096], *p;
+	const char *v = cmdline_param("bench.nr2m");
 
-	if (slurp("/proc/cmdline", buf, sizeof(buf)))
-		return def;
-	for (p = buf; (p = strstr(p, "bench.nr2m=")); p++) {
-		if (p == buf || p[-1] == ' ')
-			return strtol(p + strlen("bench.nr2m="), NULL, 10);
+	return v ? strtol(v, NULL, 10) : def;
+}
+
+#define DAX_KO "/bench_dax_memmap.ko"
+#define DAX_MOD "bench_dax_memmap"
+
+static void dax_point(int shift, const char *when)
+{
+	char k[64];
+
+	snprintf(k, sizeof(k), "dax%d_memmap_%s", shift, when);
+	say(k, "%lld", proc_field("/proc/vmstat", "nr_memmap_pages"));
+	snprintf(k, sizeof(k), "dax%d_memfree_%s_kb", shift, when);
+	say(k, "%lld", proc_field("/proc/meminfo", "MemFree"));
+}
+
+/*
+ * Map START..START+SIZE as device memory with order-@shift compound pages
+ * (the module of bench/dax-memmap/), read the counters, unmap it.
+ */
+static void dax_test(int shift, unsigned long long start,
+		     unsigned long long size)
+{
+	char params[128], k[64];
+	long long t0, t1;
+	int fd, ok;
+
+	snprintf(params, sizeof(params), "start=%llu size=%llu shift=%d",
+		 start, size, shift);
+	dax_point(shift, "before");
+	fd = open(DAX_KO, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		error("open", DAX_KO);
+		return;
 	}
-	return def;
+	t0 = now_ns(CLOCK_MONOTONIC);
+	ok = !syscall(SYS_finit_module, fd, params, 0);
+	t1 = now_ns(CLOCK_MONOTONIC);
+	if (!ok)
+		error("finit_module", params);
+	close(fd);
+	snprintf(k, sizeof(k), "dax%d_loaded", shift);
+	say(k, "%d", ok);
+	if (!ok)
+		return;
+	snprintf(k, sizeof(k), "dax%d_load_ns", shift);
+	say(k, "%lld", t1 - t0);
+	dax_point(shift, "loaded");
+	if (syscall(SYS_delete_module, DAX_MOD, O_NONBLOCK))
+		error("delete_module", DAX_MOD);
+	dax_point(shift, "after");
+}
+
+static void dax_tests(void)
+{
+	static const int shifts[] = { 0, 9, 18 };
+	unsigned long long start, size;
+	const char *v = cmdline_param("bench.dax");
+	unsigned int i;
+	char *end;
+
+	if (!v || access(DAX_KO, R_OK))
+		return;
+	start = strtoull(v, &end, 0);
+	if (*end != ',') {
+		errno = EINVAL;
+		error("parse bench.dax=", v);
+		return;
+	}
+	size = strtoull(end + 1, NULL, 0);
+	for (i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++)
+		dax_test(shifts[i], start, size);
 }
 
 static void runtime_test(int opt, long m)
@@ -174,6 +280,11 @@ static void runtime_test(int opt, long m)
 	say(KEY("set"), "%d", ok);
 	say(KEY("nr2m_req"), "%ld", m);
 
+	/* HVO moves pages between the two counters: report both */
+	say(KEY("memmap_pages_before_grow"), "%lld",
+	    proc_field("/proc/vmstat", "nr_memmap_pages"));
+	say(KEY("memmap_boot_pages_before_grow"), "%lld",
+	    proc_field("/proc/vmstat", "nr_memmap_boot_pages"));
 	t0 = now_ns(CLOCK_MONOTONIC);
 	write_long(HP2M, m);
 	t1 = now_ns(CLOCK_MONOTONIC);
@@ -183,6 +294,8 @@ static void runtime_test(int opt, long m)
 	say(KEY("grow_ns_per_folio"), "%lld", got > 0 ? (t1 - t0) / got : -1);
 	say(KEY("memmap_pages_after_grow"), "%lld",
 	    proc_field("/proc/vmstat", "nr_memmap_pages"));
+	say(KEY("memmap_boot_pages_after_grow"), "%lld",
+	    proc_field("/proc/vmstat", "nr_memmap_boot_pages"));
 
 	t2 = now_ns(CLOCK_MONOTONIC);
 	write_long(HP2M, 0);
@@ -205,6 +318,14 @@ int main(void)
 		error("mount", "/proc");
 	if (mount("sysfs", "/sys", "sysfs", 0, NULL) && errno != EBUSY)
 		error("mount", "/sys");
+	mkdir("/dev", 0755);
+	if (mknod("/dev/kmsg", S_IFCHR | 0600, makedev(1, 11)) && errno != EEXIST)
+		error("mknod", "/dev/kmsg");
+	out_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (out_fd < 0) {
+		out_fd = 1;
+		error("open", "/dev/kmsg");
+	}
 
 	if (!slurp("/proc/uptime", up, sizeof(up)))
 		up[strcspn(up, " \n")] = '\0';
@@ -222,6 +343,7 @@ int main(void)
 	m = cmdline_nr2m(512);
 	runtime_test(1, m);
 	runtime_test(0, m);
+	dax_tests();
 	say("done", "1");
 
 	reboot(RB_POWER_OFF);
