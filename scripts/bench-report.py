@@ -289,7 +289,7 @@ def main():
             ("%g" % dax_gib if dax_gib else "no")]
     out += [""] + checks if checks else []
     if svg:
-        out += ["", "Plot: %s" % svg]
+        out += ["", "Plot: %s, next to this file." % os.path.basename(svg)]
     for path in (a.hvo_table, a.sparse_table):
         if path and os.path.exists(path):
             with open(path, encoding="utf-8") as f:
