@@ -70,9 +70,10 @@ printf '%s\n' CONFIG_SPARSEMEM_VMEMMAP=y CONFIG_MEMORY_HOTPLUG=y CONFIG_MEMORY_H
 	CONFIG_HUGETLBFS=y CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y CONFIG_ZONE_DEVICE=y \
 	CONFIG_DEV_PAGEMAP_OPS=y CONFIG_TRANSPARENT_HUGEPAGE=y >"$frag"
 # allnoconfig: also the KUnit suites, as modules so that modpost checks what
-# they import (sparse_init reads init data: built in)
+# they import (sparse_init reads init data: built in), and an MMU (riscv's
+# allnoconfig has none, and picks FLATMEM: neither gives SPARSEMEM_VMEMMAP)
 [ "$PP_CONFIG" = defconfig ] ||
-	printf '%s\n' CONFIG_MODULES=y CONFIG_KUNIT=y CONFIG_VMEMMAP_LAYOUT_KUNIT_TEST=m \
+	printf '%s\n' CONFIG_MMU=y CONFIG_SPARSEMEM_MANUAL=y CONFIG_MODULES=y CONFIG_KUNIT=y CONFIG_VMEMMAP_LAYOUT_KUNIT_TEST=m \
 		CONFIG_HUGETLB_VMEMMAP_KUNIT_TEST=m CONFIG_DAX_VMEMMAP_KUNIT_TEST=m \
 		CONFIG_SPARSE_INIT_KUNIT_TEST=y >>"$frag"
 
