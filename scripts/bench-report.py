@@ -81,33 +81,25 @@ def figures(runs, dax_gib):
         main = [v for vs in runs[kernel]["main"].values() for v in vs if v]
         fig = {}
 
-        def dax(shift):
+        def moved(shift, a, b):
+            """dax<shift>_memmap_<a> - _<b> of each boot that loaded the module."""
             if not dax_gib:
                 return [None]
-            return [diff(v, "dax%d_memmap_loaded" % shift,
-                         "dax%d_memmap_before" % shift) for v in main
-                    if v.get("dax%d_loaded" % shift) == 1]
-
-        def freed(shift):
-            # what removing the device gives back: its own vmemmap, without
-            # the pages that stay with the zone
-            if not dax_gib:
-                return [None]
-            return [diff(v, "dax%d_memmap_loaded" % shift,
-                         "dax%d_memmap_after" % shift) for v in main
-                    if v.get("dax%d_loaded" % shift) == 1]
-
-        u, n_u = med(dax(0))
-        fig["unoptimised"] = (u * PAGE_KIB / dax_gib if u is not None else None, n_u)
-        for case, shift in (("device-DAX 2 MiB", 9), ("device-DAX 1 GiB", 18)):
-            x, n = med(dax(shift))
-            fig[case] = (x * PAGE_KIB / dax_gib if x is not None else None, n)
-            y, _ = med(freed(shift))
-            fig[case + " (freed)"] = (y * PAGE_KIB / dax_gib if y is not None else None, n)
-            left = [diff(v, "dax%d_memmap_after" % shift, "dax%d_memmap_before" % shift)
+            return [diff(v, "dax%d_memmap_%s" % (shift, a), "dax%d_memmap_%s" % (shift, b))
                     for v in main if v.get("dax%d_loaded" % shift) == 1]
-            left = [x for x in left if x]
-            if left:
+
+        def per_gib(pages):
+            x, n = med(pages)
+            return (x * PAGE_KIB / dax_gib if x is not None else None, n)
+
+        # what mapping the device took, and what removing it gave back (its
+        # own vmemmap, without the pages that stay with the zone)
+        for case, shift in (("unoptimised", 0), ("device-DAX 2 MiB", 9),
+                            ("device-DAX 1 GiB", 18)):
+            fig[case] = per_gib(moved(shift, "loaded", "before"))
+            fig[case + " (freed)"] = per_gib(moved(shift, "loaded", "after"))
+            left = [x for x in moved(shift, "after", "before") if x]
+            if left and shift:
                 why = (" With the series, one page is expected: the ZONE_DEVICE shared "
                        "tail page of that order, which lives as long as the zone."
                        if kernel == "series" else "")
@@ -115,8 +107,6 @@ def figures(runs, dax_gib):
                              "after removing the module (%s pages) in %d of %d boot(s).%s" %
                              (label, case, ", ".join(sorted(set("%+.0f" % x for x in left))),
                               len(left), len(main), why))
-        y, _ = med(freed(0))
-        fig["unoptimised (freed)"] = (y * PAGE_KIB / dax_gib if y is not None else None, n_u)
 
         # HugeTLB 2 MiB, runtime: what the grow with HVO on gave back.  HVO
         # frees vmemmap that was counted at boot (nr_memmap_boot_pages) and
