@@ -65,7 +65,8 @@ arch_setup() { # ARCH -> sets karch cross defcfg opts
 
 # options exercised by the vmemmap work, on top of each arch's defconfig
 frag=$(mktemp)
-trap 'cleanup; rm -f "$frag"' EXIT
+afrag=$(mktemp)
+trap 'cleanup; rm -f "$frag" "$afrag"' EXIT
 printf '%s\n' CONFIG_SPARSEMEM_VMEMMAP=y CONFIG_MEMORY_HOTPLUG=y CONFIG_MEMORY_HOTREMOVE=y \
 	CONFIG_HUGETLBFS=y CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y CONFIG_ZONE_DEVICE=y \
 	CONFIG_DEV_PAGEMAP_OPS=y CONFIG_TRANSPARENT_HUGEPAGE=y >"$frag"
@@ -77,9 +78,21 @@ printf '%s\n' CONFIG_SPARSEMEM_VMEMMAP=y CONFIG_MEMORY_HOTPLUG=y CONFIG_MEMORY_H
 		CONFIG_HUGETLB_VMEMMAP_KUNIT_TEST=m CONFIG_DAX_VMEMMAP_KUNIT_TEST=m \
 		CONFIG_SPARSE_INIT_KUNIT_TEST=y >>"$frag"
 
+# powerpc's allnoconfig is a 32-bit kernel: ask for a little-endian 64-bit
+# Book3S (PowerNV) with the radix MMU and 64K pages, where device-DAX memory
+# is optimized
+arch_frag() { # ARCH -> the fragment for that arch, on stdout
+	cat "$frag"
+	if [ "$PP_CONFIG" = allnoconfig ] && [ "$1" = powerpc ]; then
+		printf '%s\n' CONFIG_PPC64=y CONFIG_PPC_BOOK3S_64=y CONFIG_CPU_LITTLE_ENDIAN=y \
+			CONFIG_PPC_POWERNV=y CONFIG_PPC_RADIX_MMU=y CONFIG_PPC_64K_PAGES=y
+	fi
+}
+
 broken=()
 for a in $ARCHES; do
 	arch_setup "$a"
+	arch_frag "$a" >"$afrag"
 	# one build dir per (arch, starting config)
 	if [ "$a" = x86_64 ] && [ "$PP_CONFIG" = defconfig ] && [ -f "$BUILD_ROOT/x86_64/.config" ]; then
 		o=$BUILD_ROOT/per-patch-$a
@@ -93,7 +106,7 @@ for a in $ARCHES; do
 	# (syncconfig rewrites autoconf.h only when it changes: builds stay
 	# incremental.)  It is made again when the last patch or the fragment
 	# changed since (pp-seed.key).
-	key=$(printf '%s\n' "${commits[${#commits[@]} - 1]}" "$PP_CONFIG" | cat - "$frag" | sha256sum | cut -d' ' -f1)
+	key=$(printf '%s\n' "${commits[${#commits[@]} - 1]}" "$PP_CONFIG" | cat - "$afrag" | sha256sum | cut -d' ' -f1)
 	if [ ! -f "$o/pp-seed.config" ] || [ "$(cat "$o/pp-seed.key" 2>/dev/null)" != "$key" ]; then
 		git -C "$ptree" checkout -q --detach "${commits[${#commits[@]} - 1]}"
 		if [ "$a" = x86_64 ] && [ "$PP_CONFIG" = defconfig ] && [ -f "$BUILD_ROOT/x86_64/.config" ]; then
@@ -101,8 +114,8 @@ for a in $ARCHES; do
 		else
 			[ "$PP_CONFIG" = allnoconfig ] && defcfg=allnoconfig
 			make -C "$ptree" O="$o" ARCH="$karch" "${opts[@]}" "$defcfg" >/dev/null
-			merge_fragments "$ptree" "$o" "$karch" "$frag"
-			lost=$(while read -r opt; do grep -qx "$opt" "$o/.config" || echo "${opt%%=*}"; done <"$frag")
+			merge_fragments "$ptree" "$o" "$karch" "$afrag"
+			lost=$(while read -r opt; do grep -qx "$opt" "$o/.config" || echo "${opt%%=*}"; done <"$afrag")
 			[ -z "$lost" ] || warn "$a ($defcfg): not set by the config: $(echo "$lost" | tr '\n' ' ')"
 		fi
 		cp "$o/.config" "$o/pp-seed.config"
