@@ -4,7 +4,8 @@
 # Variables passed through to the scripts:
 #   KERNEL_SRC=/path BASE=rev   use your own kernel git tree instead of the Debian base
 #   PATCHES_DIR=dir             alternative patches dir (with a series file)
-#   RUNS="uml x86_64"           subset of kunit/runs.conf
+#   RUNS="uml x86_64"           subset of kunit/runs.conf (or of kunit/arches.conf for kunit-arches)
+#   make kunit-arches           the suites on the other architectures the series changes (kunit/arches.conf)
 #   ARCHES="x86_64 arm64 riscv powerpc"  for per-patch-build
 #   KUNIT_ACCEL=kvm|tcg         force the QEMU accelerator
 #   VMEMMAP_CACHE=dir           cache location (default ~/.cache/vmemmap-series)
@@ -19,7 +20,7 @@ export N MEM REPS NR2M SMP NODES KERNELS CONFIGS BENCH_TIMEOUT JOBS SIZES NODE_C
 export DAX DAX_AT DAX_GIB REF SPARSE SPARSE_REPS SPARSE_SIZES
 
 .PHONY: all check deps deps-all base apply quilt-check checkpatch kunit summary \
-	sparse per-patch-build send test-tooling bench bench-hvo bench-sparse-init help
+	kunit-arches sparse per-patch-build send test-tooling bench bench-hvo bench-sparse-init help
 
 all:
 	@$(S)/check.sh all
@@ -48,6 +49,12 @@ checkpatch:
 kunit:
 	@$(S)/kunit.sh
 
+kunit-arches:
+	@rc=0; KUNIT_RUNS_FILE=$(CURDIR)/kunit/arches.conf $(S)/kunit.sh || rc=1; \
+	. $(S)/lib.sh; runs=$${RUNS:-$$(sed -e 's/#.*//' kunit/arches.conf | awk 'NF { print $$1 }')}; \
+	set --; for r in $${runs//,/ }; do set -- "$$@" "$$RESULTS_DIR/$$r.json"; done; \
+	python3 $(S)/summary.py "$$@" || rc=1; exit $$rc
+
 summary:
 	@. $(S)/lib.sh; runs=$${RUNS:-$$(sed -e 's/#.*//' kunit/runs.conf | awk 'NF { print $$1 }')}; \
 	set --; for r in $${runs//,/ }; do set -- "$$@" "$$RESULTS_DIR/$$r.json"; done; \
@@ -75,4 +82,4 @@ bench-sparse-init:
 	@$(S)/bench-sparse-init.sh
 
 help:
-	@sed -n '1,13p' Makefile
+	@sed -n '1,14p' Makefile

@@ -1,7 +1,8 @@
 # kunit.py --qemu_config for the vmemmap suites on x86_64.
 #
 # -cpu max gives the guest 1 GiB pages (pdpe1gb).  Two 1 GiB and sixteen
-# 2 MiB HugeTLB pages are allocated at boot (hvo_bootmem_test); 12 GiB of
+# 2 MiB HugeTLB pages are allocated at boot, and hvo_bootmem_test is told to
+# expect the two 1 GiB ones (hugetlb_vmemmap_kunit.boot_pages=2); 12 GiB of
 # memory, in two NUMA nodes of 6 GiB (sparse_init suite), leave room to
 # allocate two more 1 GiB folios at runtime.  kunit.py passes its own
 # "-m 1024" first: QEMU takes the last -m.
@@ -13,7 +14,7 @@ CONFIG_SERIAL_8250=y
 CONFIG_SERIAL_8250_CONSOLE=y''',
 			   qemu_arch='x86_64',
 			   kernel_path='arch/x86/boot/bzImage',
-			   kernel_command_line='console=ttyS0 hugetlb_free_vmemmap=on hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=16',
+			   kernel_command_line='console=ttyS0 hugetlb_free_vmemmap=on hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=16 hugetlb_vmemmap_kunit.boot_pages=2',
 			   extra_qemu_params=['-cpu', 'max', '-m', '12G', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=m0,size=6G',
 					      '-object', 'memory-backend-ram,id=m1,size=6G',

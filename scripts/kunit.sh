@@ -60,6 +60,20 @@ for name in "${want[@]}"; do
 	}
 
 	common=(--build_dir="$bdir")
+	# A run for another architecture than the host's is cross-compiled
+	# with Debian's cross toolchain (make deps-all).
+	cc=$KUNIT_CC
+	cross=$(cross_prefix "$arch")
+	if [ -n "$cross" ]; then
+		if ! command -v "${cross}gcc" >/dev/null 2>&1; then
+			warn "run $name: ${cross}gcc not found (make deps-all installs it)"
+			writemeta config 1 - "no cross compiler ${cross}gcc"
+			failed=$((failed + 1))
+			continue
+		fi
+		common+=(--cross_compile="$cross")
+		cc=${KUNIT_CC/gcc/${cross}gcc}
+	fi
 	missing=
 	IFS=, read -r -a kc_items <<<"$kcs"
 	for item in "${kc_items[@]}"; do
@@ -84,7 +98,7 @@ for name in "${want[@]}"; do
 	step "[$i/${#want[@]}] $name: building $arch kernel in $bdir (log: $log)"
 	t0=$(date +%s)
 	if ! (cd "$WORK_DIR" && "${kunit_py[@]}" build "${common[@]}" --jobs="$JOBS" \
-		--make_options="CC=$KUNIT_CC") 2>&1 | tee -a "$log"; then
+		--make_options="CC=$cc") 2>&1 | tee -a "$log"; then
 		warn "run $name: kunit.py build failed (log: $log)"
 		writemeta build 1 - "kernel build failed"
 		failed=$((failed + 1))

@@ -167,6 +167,19 @@ failing_file() {
 }
 
 # Resolve a KUNITCONFIGS entry (tree:PATH or repo-relative path) to an absolute path.
+# cross_prefix ARCH: the CROSS_COMPILE prefix for a kernel ARCH, empty for
+# the host's own (x86_64) and UML.
+cross_prefix() {
+	case $1 in
+	um | x86_64 | x86) ;;
+	arm64) echo aarch64-linux-gnu- ;;
+	riscv) echo riscv64-linux-gnu- ;;
+	powerpc) echo powerpc64le-linux-gnu- ;;
+	s390) echo s390x-linux-gnu- ;;
+	*) die "no cross compiler known for ARCH=$1" ;;
+	esac
+}
+
 resolve_config() {
 	local tree=$1 item=$2
 	case $item in

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # per-patch-build.sh: build the kernel after each patch of the series (1..N),
 # incrementally (persistent O= dir + ccache), to find a patch that breaks
-# the build.  ARCHES="x86_64 arm64 riscv powerpc" (default x86_64).
+# the build or adds a compiler warning.  ARCHES="x86_64 arm64 riscv powerpc
+# s390" (default x86_64).
 # FROM=N starts at patch N (the earlier ones were built before); ONLY="8 10 17"
 # builds after those patches only (still incrementally, in that order).
 # PP_CONFIG=defconfig|allnoconfig: the base config of the cross arches (and
@@ -53,7 +54,8 @@ arch_setup() { # ARCH -> sets karch cross defcfg opts
 	arm64) karch=arm64 cross=aarch64-linux-gnu- defcfg=defconfig ;;
 	riscv) karch=riscv cross=riscv64-linux-gnu- defcfg=defconfig ;;
 	powerpc) karch=powerpc cross=powerpc64le-linux-gnu- defcfg=ppc64le_defconfig ;;
-	*) die "unsupported arch '$1' (x86_64 arm64 riscv powerpc)" ;;
+	s390) karch=s390 cross=s390x-linux-gnu- defcfg=defconfig ;;
+	*) die "unsupported arch '$1' (x86_64 arm64 riscv powerpc s390)" ;;
 	esac
 	if [ -n "$cross" ]; then
 		need_tool "${cross}gcc" "gcc-${cross%-}"
@@ -90,6 +92,7 @@ arch_frag() { # ARCH -> the fragment for that arch, on stdout
 }
 
 broken=()
+warned=()
 for a in $ARCHES; do
 	arch_setup "$a"
 	arch_frag "$a" >"$afrag"
@@ -135,7 +138,14 @@ for a in $ARCHES; do
 		t0=$(date +%s)
 		cp "$o/pp-seed.config" "$o/.config"
 		if make -C "$ptree" O="$o" ARCH="$karch" "${opts[@]}" -j"$JOBS" olddefconfig all >"$log" 2>&1; then
-			info "    ok ($(($(date +%s) - t0))s)"
+			# incremental: the warnings of the files this step rebuilt
+			nw=$(grep -c 'warning:' "$log" || true)
+			if [ "$nw" -gt 0 ]; then
+				grep 'warning:' "$log" | head -n 10 | sed 's/^/    /'
+				warn "$a: $nw compiler warning(s) after patch $n: $subj"
+				warned+=("$a: patch $n ($subj): $nw warning(s)")
+			fi
+			info "    ok ($(($(date +%s) - t0))s, $nw warning(s))"
 		else
 			grep -E 'error:|Error [0-9]' "$log" | head -n 10 | sed 's/^/    /'
 			warn "$a: build breaks at patch $n: $subj"
@@ -145,11 +155,16 @@ for a in $ARCHES; do
 	done
 done
 
+if [ "${#warned[@]}" -gt 0 ]; then
+	printf 'per-patch-build: compiler warnings:\n'
+	printf '  %s\n' "${warned[@]}"
+fi
 if [ "${#broken[@]}" -gt 0 ]; then
 	printf 'per-patch-build: broken:\n'
 	printf '  %s\n' "${broken[@]}"
 	exit 1
 fi
+[ "${#warned[@]}" -eq 0 ] || exit 1
 if [ -n "$ONLY" ]; then
 	info "per-patch-build: the series builds after patches $ONLY on: $ARCHES ($PP_CONFIG)"
 elif [ "$FROM" -gt 1 ]; then

@@ -1,19 +1,50 @@
 #!/usr/bin/env python3
 """Summarise kunit.py --json results.
 
-usage: summary.py RESULT.json...
+usage: summary.py [--expected-skips FILE] RESULT.json...
 
 Each argument is a kunit.py JSON file; NAME.meta beside it (written by
 scripts/kunit.sh: exit code, stage, accelerator, log path) is read when
 present.  A missing/empty/unparsable JSON file, a run without any test
 case, or a kunit.py error counts as a failed run (one failure), never as
-zero passes.  Prints a table per run and, as the last line,
-"N passed, N failed, N skipped".  Exit status 1 if anything failed.
+zero passes.
+
+With --expected-skips (default: kunit/expected-skips of this repository),
+every skipped case must match a line "RUN CASE REASON" of that file (RUN
+and CASE are shell patterns; CASE is suite.case or suite.case.parameter);
+any other skip is printed as UNEXPECTED SKIP and the run counts as failed
+(one failure).  Prints a table per run, "unexpected skips: N" and, as the
+last line, "N passed, N failed, N skipped".  Exit status 1 if anything
+failed.
 """
 
+import fnmatch
 import json
 import os
 import sys
+
+DEFAULT_EXPECTED = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'kunit', 'expected-skips')
+
+
+def read_expected(path):
+    """[(run pattern, case pattern, reason)] from an expected-skips file."""
+    rules = []
+    with open(path, encoding='utf-8') as f:
+        for n, line in enumerate(f, 1):
+            line = line.split('#', 1)[0].strip()
+            if not line:
+                continue
+            parts = line.split(None, 2)
+            if len(parts) < 3:
+                raise ValueError('%s:%d: want "RUN CASE REASON": %s' % (path, n, line))
+            rules.append(tuple(parts))
+    return rules
+
+
+def is_expected(rules, run, case):
+    return any(fnmatch.fnmatchcase(run, r) and fnmatch.fnmatchcase(case, c)
+               for r, c, _ in rules)
 
 
 def read_meta(json_path):
@@ -37,6 +68,10 @@ def walk_cases(group, prefix):
         yield prefix + case.get('name', '?'), case.get('status', 'FAIL')
     for sub in group.get('sub_groups', []):
         yield from walk_cases(sub, prefix + sub.get('name', '?') + '.')
+
+
+def skipped_cases(group, prefix):
+    return [n for n, st in walk_cases(group, prefix) if st == 'SKIP']
 
 
 def count_group(group):
@@ -65,8 +100,8 @@ def count_group(group):
     return passed, failed, skipped, errors, failing
 
 
-def summarise(path):
-    """Return (passed, failed, skipped, lines) for one run."""
+def summarise(path, rules):
+    """Return (passed, failed, skipped, unexpected skips, lines) for one run."""
     meta = read_meta(path)
     name = meta['name']
     lines = []
@@ -94,11 +129,14 @@ def summarise(path):
         problems.append('stopped at the %s stage' % meta['stage'])
 
     tp = tf = ts = 0
+    unexpected = []
     if isinstance(data, dict):
         suites = data.get('sub_groups', [])
         rows = []
         for s in suites:
             p, fl, sk, err, failing = count_group(s)
+            unexpected += [c for c in skipped_cases(s, s.get('name', '?') + '.')
+                           if not is_expected(rules, name, c)]
             rows.append((s.get('name', '?'), p, fl, sk, failing))
             tp += p
             tf += fl
@@ -109,6 +147,8 @@ def summarise(path):
         # its init) appears as a leaf case directly under the root
         for case in data.get('test_cases', []):
             p, fl, sk, _, failing = count_group({'test_cases': [case]})
+            unexpected += [c for c in skipped_cases({'test_cases': [case]}, '')
+                           if not is_expected(rules, name, c)]
             rows.append((case.get('name', '?'), p, fl, sk, failing))
             tp += p
             tf += fl
@@ -129,6 +169,11 @@ def summarise(path):
     elif data is not None:
         problems.append('results file %s is not a kunit.py JSON object' % path)
 
+    for c in unexpected:
+        lines.append('  UNEXPECTED SKIP: %s (not in the expected skips)' % c)
+    if unexpected:
+        problems.append('%d unexpected skip(s)' % len(unexpected))
+
     rc = meta.get('exit')
     if meta.get('stage') in ('config', 'build'):
         # the cause is already stated; no results are expected
@@ -141,20 +186,33 @@ def summarise(path):
     if run_failed:
         tf += 1  # the run itself counts as one failure
     lines.append('  log: %s' % meta.get('log', '(none)'))
-    return tp, tf, ts, lines
+    return tp, tf, ts, len(unexpected), lines
 
 
 def main(argv):
+    expected = DEFAULT_EXPECTED
+    if argv[:1] == ['--expected-skips']:
+        if len(argv) < 2:
+            print('summary.py: --expected-skips needs a file', file=sys.stderr)
+            return 2
+        expected, argv = argv[1], argv[2:]
     if not argv:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    tp = tf = ts = 0
+    try:
+        rules = read_expected(expected)
+    except (OSError, ValueError) as e:
+        print('summary.py: expected skips: %s' % e, file=sys.stderr)
+        return 2
+    tp = tf = ts = tu = 0
     for path in argv:
-        p, f, s, lines = summarise(path)
+        p, f, s, u, lines = summarise(path, rules)
         print('\n'.join(lines))
         tp += p
         tf += f
         ts += s
+        tu += u
+    print('unexpected skips: %d' % tu)
     print('%d passed, %d failed, %d skipped' % (tp, tf, ts))
     return 1 if tf else 0
 
