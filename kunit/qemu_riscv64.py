@@ -1,8 +1,10 @@
 # kunit.py --qemu_config for the vmemmap suites on riscv64 (QEMU virt, TCG).
 #
 # Sv48 gives 1 GiB PUD pages; two of them and sixteen 2 MiB pages are
-# allocated at boot (hvo_bootmem_test expects the two 1 GiB ones), in 8 GiB
-# split in two NUMA nodes.  OpenSBI comes with QEMU (qemu-system-misc).
+# allocated at boot (hvo_bootmem_test expects the two 1 GiB ones), in 12 GiB
+# split in two NUMA nodes of 6 GiB, which leaves room for two runtime 1 GiB
+# folios on the second node (hvo_shared_tail_test: with 4 GiB nodes it
+# found only one).  OpenSBI comes with QEMU (qemu-system-misc).
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='riscv',
@@ -17,8 +19,8 @@ CONFIG_SERIAL_EARLYCON_RISCV_SBI=y''',
 			   kernel_path='arch/riscv/boot/Image',
 			   kernel_command_line='console=ttyS0 hugetlb_free_vmemmap=on hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=16 hugetlb_vmemmap_kunit.boot_pages=2',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64',
-					      '-bios', 'default', '-m', '8G', '-smp', '2',
-					      '-object', 'memory-backend-ram,id=m0,size=4G',
-					      '-object', 'memory-backend-ram,id=m1,size=4G',
+					      '-bios', 'default', '-m', '12G', '-smp', '2',
+					      '-object', 'memory-backend-ram,id=m0,size=6G',
+					      '-object', 'memory-backend-ram,id=m1,size=6G',
 					      '-numa', 'node,nodeid=0,cpus=0,memdev=m0',
 					      '-numa', 'node,nodeid=1,cpus=1,memdev=m1'])
