@@ -217,36 +217,31 @@ set +e; details=$("$ROOT/scripts/tree-compare.sh" "$R/.git" HEAD "$CP" 2>&1); rc
 check "tree-compare: mode change detected" eval '[ "$rc" -eq 1 ] && grep -qx "differs: tool.sh" <<<"$details"'
 
 # ---- (e) summary of kunit.py JSON ----------------------------------------
+summarise() { # ARGS...: run summary.py; sets out, rc and details
+	set +e
+	out=$(python3 "$ROOT/scripts/summary.py" "$@" 2>&1)
+	rc=$?
+	set -e
+	details=$out
+}
 # kunit-results.json was produced by kunit.py parse --json from kunit-ktap.log
 # (kunit.py: "Ran 8 tests: passed: 4, failed: 2, skipped: 2").
-set +e
-out=$(python3 "$ROOT/scripts/summary.py" --expected-skips "$FIX/expected-skips" "$FIX/kunit-results.json" 2>&1); rc=$?
-set -e
-details=$out
+summarise --expected-skips "$FIX/expected-skips" "$FIX/kunit-results.json"
 check "summary: counts leaf cases incl. parameterised sub_groups" \
 	eval '[ "$(tail -n1 <<<"$out")" = "4 passed, 2 failed, 2 skipped" ] && [ "$rc" -eq 1 ]'
 check "summary: names failing cases" eval 'grep -q "FAILED: param_test.order 9" <<<"$out" && grep -q "FAILED: basic_fail" <<<"$out"'
 mkdir -p "$TMP/res"
 printf '{"name": "KUnit Test Group", "sub_groups": [], "test_cases": [], "misc": {"tests": 0, "passed": 0, "failed": 0, "crashed": 0, "skipped": 0, "errors": 1}}\n' >"$TMP/res/noboot.json"
 printf 'name=noboot\nexit=1\nlog=/x/noboot.log\n' >"$TMP/res/noboot.meta"
-set +e
-out=$(python3 "$ROOT/scripts/summary.py" --expected-skips "$FIX/expected-skips" "$FIX/kunit-results.json" "$TMP/res/noboot.json" "$TMP/res/missing.json" 2>&1); rc=$?
-set -e
-details=$out
+summarise --expected-skips "$FIX/expected-skips" "$FIX/kunit-results.json" "$TMP/res/noboot.json" "$TMP/res/missing.json"
 check "summary: run without results / not booted counts as failed" \
 	eval '[ "$rc" -eq 1 ] && [ "$(tail -n1 <<<"$out")" = "4 passed, 4 failed, 2 skipped" ] && grep -q "RUN FAILED: no results file" <<<"$out" && grep -q "RUN FAILED: no test cases ran" <<<"$out"'
 : >"$TMP/res/no-skips"
-set +e
-out=$(python3 "$ROOT/scripts/summary.py" --expected-skips "$TMP/res/no-skips" "$FIX/kunit-results.json" 2>&1); rc=$?
-set -e
-details=$out
+summarise --expected-skips "$TMP/res/no-skips" "$FIX/kunit-results.json"
 check "summary: a skip not in the expected skips fails its run" \
 	eval '[ "$rc" -eq 1 ] && [ "$(tail -n1 <<<"$out")" = "4 passed, 3 failed, 2 skipped" ] && grep -q "UNEXPECTED SKIP: fixture_basic.basic_skip" <<<"$out" && grep -q "UNEXPECTED SKIP: fixture_skipped_suite" <<<"$out" && grep -qx "unexpected skips: 2" <<<"$out"'
 printf 'kunit-results fixture_basic\n' >"$TMP/res/bad-skips"
-set +e
-out=$(python3 "$ROOT/scripts/summary.py" --expected-skips "$TMP/res/bad-skips" "$FIX/kunit-results.json" 2>&1); rc=$?
-set -e
-details=$out
+summarise --expected-skips "$TMP/res/bad-skips" "$FIX/kunit-results.json"
 check "summary: a malformed expected-skips line is an error" eval '[ "$rc" -eq 2 ] && grep -q "want \"RUN CASE REASON\"" <<<"$out"'
 python3 - "$FIX/kunit-results.json" "$TMP/res/allpass.json" <<'PY'
 import json, sys
@@ -260,10 +255,7 @@ def fix(g):
 fix(d)
 json.dump(d, open(sys.argv[2], 'w'))
 PY
-set +e
-out=$(python3 "$ROOT/scripts/summary.py" "$TMP/res/allpass.json" 2>&1); rc=$?
-set -e
-details=$out
+summarise "$TMP/res/allpass.json"
 check "summary: all passing -> exit 0" eval '[ "$rc" -eq 0 ] && [ "$(tail -n1 <<<"$out")" = "8 passed, 0 failed, 0 skipped" ]'
 
 # ---- QEMU helpers ----------------------------------------------------------
