@@ -47,16 +47,14 @@ cleanup() { git --git-dir="$gd" worktree remove --force "$ptree" 2>/dev/null || 
 trap cleanup EXIT
 
 arch_setup() { # ARCH -> sets karch cross defcfg opts
-	cross=''
 	opts=()
 	case $1 in
 	x86_64) karch=x86_64 defcfg=x86_64_defconfig ;;
-	arm64) karch=arm64 cross=aarch64-linux-gnu- defcfg=defconfig ;;
-	riscv) karch=riscv cross=riscv64-linux-gnu- defcfg=defconfig ;;
-	powerpc) karch=powerpc cross=powerpc64le-linux-gnu- defcfg=ppc64le_defconfig ;;
-	s390) karch=s390 cross=s390x-linux-gnu- defcfg=defconfig ;;
+	arm64 | riscv | s390) karch=$1 defcfg=defconfig ;;
+	powerpc) karch=powerpc defcfg=ppc64le_defconfig ;;
 	*) die "unsupported arch '$1' (x86_64 arm64 riscv powerpc s390)" ;;
 	esac
+	cross=$(cross_prefix "$karch")
 	if [ -n "$cross" ]; then
 		need_tool "${cross}gcc" "gcc-${cross%-}"
 		opts=(CROSS_COMPILE="$cross" CC="ccache ${cross}gcc")
