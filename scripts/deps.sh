@@ -11,7 +11,7 @@ CORE_PKGS=(git make gcc libc6-dev bc flex bison libelf-dev libssl-dev cpio rsync
 	xz-utils kmod dwarves perl python3 python3-ply python3-git ccache quilt b4 shellcheck dpkg-dev
 	qemu-system-x86 ca-certificates)
 EXTRA_PKGS=(gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu gcc-powerpc64le-linux-gnu gcc-s390x-linux-gnu
-	qemu-system-misc gnuplot-nox)
+	qemu-system-misc qemu-system-arm qemu-system-ppc gnuplot-nox)
 
 BPO_SOURCES=/etc/apt/sources.list.d/trixie-backports.sources
 SID_SRC_SOURCES=/etc/apt/sources.list.d/vmemmap-sid-src.sources

@@ -21,13 +21,17 @@ command -v ccache >/dev/null 2>&1 || KUNIT_CC=gcc
 require_work
 setup_ccache
 
-# all runs: lines "NAME ARCH KUNITCONFIGS QEMU_CONFIG"
+# all runs: lines "NAME ARCH KUNITCONFIGS QEMU_CONFIG [KERNEL_ARG...]"
 mapfile -t lines < <(sed -e 's/#.*//' "$RUNS_FILE" | awk 'NF')
-declare -A line_of=()
+declare -A line_of=() build_of=()
 all=()
 for l in "${lines[@]}"; do
-	read -r n _ _ q extra <<<"$l"
-	{ [ -n "${q:-}" ] && [ -z "${extra:-}" ]; } || die "$RUNS_FILE: bad line (want NAME ARCH KUNITCONFIGS QEMU_CONFIG): $l"
+	read -r n a k q _ <<<"$l"
+	[ -n "${q:-}" ] || die "$RUNS_FILE: bad line (want NAME ARCH KUNITCONFIGS QEMU_CONFIG [KERNEL_ARG...]): $l"
+	# Runs with the same architecture and fragments (the radix and hash
+	# MMU runs of powerpc) share one build directory, named after the
+	# first of them in the file: the second build finds nothing to do.
+	: "${build_of["$a $k"]:=$n}"
 	line_of[$n]=$l
 	all+=("$n")
 done
@@ -46,11 +50,11 @@ failed=0
 i=0
 for name in "${want[@]}"; do
 	i=$((i + 1))
-	read -r _ arch kcs qcfg <<<"${line_of[$name]}"
+	read -r _ arch kcs qcfg kargs <<<"${line_of[$name]}"
 	log=$LOG_DIR/$name.log
 	json=$RESULTS_DIR/$name.json
 	meta=$RESULTS_DIR/$name.meta
-	bdir=$BUILD_ROOT/$name
+	bdir=$BUILD_ROOT/${build_of["$arch $kcs"]}
 	rm -f "$json" "$meta"
 	mkdir -p "$bdir"
 	: >"$log"
@@ -123,7 +127,14 @@ print(ops._kernel_path)' "$qf" 2>/dev/null) || kpath=
 
 	step "[$i/${#want[@]}] $name: running tests (accel: $accel, timeout ${KUNIT_TIMEOUT}s)"
 	t0=$(date +%s)
-	(cd "$WORK_DIR" && PATH=$runpath "${kunit_py[@]}" exec "${common[@]}" \
+	# Extra kernel arguments of the run (the hash MMU run of powerpc boots
+	# the radix run's kernel with disable_radix).
+	exec_args=()
+	read -r -a karg_list <<<"${kargs:-}"
+	for karg in "${karg_list[@]}"; do
+		exec_args+=(--kernel_args="$karg")
+	done
+	(cd "$WORK_DIR" && PATH=$runpath "${kunit_py[@]}" exec "${common[@]}" "${exec_args[@]}" \
 		--timeout="$KUNIT_TIMEOUT" --json="$json") 2>&1 | tee -a "$log" && rc=0 || rc=$?
 	info "    ran in $(($(date +%s) - t0))s, kunit.py exit $rc"
 	note=

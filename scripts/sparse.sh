@@ -84,14 +84,9 @@ if [ ! -f "$seed" ]; then
 	seed=
 	runs=$REPO_ROOT/kunit/runs.conf
 	kcs=$(sed -e 's/#.*//' "$runs" 2>/dev/null | awk '$1 == "x86_64" { print $3; exit }')
-	if [ -n "$kcs" ]; then
-		IFS=, read -r -a items <<<"$kcs"
-		for it in "${items[@]}"; do frags+=("$(resolve_config "$WORK_DIR" "$it")"); done
-	else
-		for f in "$REPO_ROOT"/kunit/*.config; do
-			[ -f "$f" ] && [ "$(basename "$f")" != uml.config ] && frags+=("$f")
-		done
-	fi
+	[ -n "$kcs" ] || die "no x86_64 run in $runs: its fragments are the sparse config"
+	IFS=, read -r -a items <<<"$kcs"
+	for it in "${items[@]}"; do frags+=("$(resolve_config "$WORK_DIR" "$it")"); done
 fi
 
 setup_ccache
