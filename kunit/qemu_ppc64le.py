@@ -3,6 +3,10 @@
 # radix MMU has 2 MiB PMD and 1 GiB PUD pages; the hash MMU run of
 # kunit/arches.conf boots the same kernel with disable_radix (16 MiB PMD and
 # 16 GiB PUD pages).  No HVO on powerpc: no hugepages.
+# The pseries hypervisor refuses hash MMU entries for addresses that are not
+# guest memory: a memory hotplug window up to 64 GiB (maxmem=, nothing
+# plugged, so nothing allocated) holds the device-DAX suite's ranges, which
+# dax_vmemmap_kunit.phys_limit= keeps below it with either MMU.
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='powerpc',
@@ -12,9 +16,9 @@ CONFIG_CPU_LITTLE_ENDIAN=y
 CONFIG_HVC_CONSOLE=y''',
 			   qemu_arch='ppc64',
 			   kernel_path='vmlinux',
-			   kernel_command_line='console=hvc0',
+			   kernel_command_line='console=hvc0 dax_vmemmap_kunit.phys_limit=0x1000000000',
 			   extra_qemu_params=['-M', 'pseries', '-cpu', 'power9',
-					      '-m', '4G', '-smp', '2',
+					      '-m', '4G,slots=1,maxmem=64G', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=m0,size=2G',
 					      '-object', 'memory-backend-ram,id=m1,size=2G',
 					      '-numa', 'node,nodeid=0,cpus=0,memdev=m0',
