@@ -6,6 +6,8 @@
 #   PATCHES_DIR=dir             alternative patches dir (with a series file)
 #   RUNS="uml x86_64"           subset of kunit/runs.conf (or of kunit/arches.conf for kunit-arches)
 #   make kunit-arches           the suites on the other architectures the series changes (kunit/arches.conf)
+#   make kunit-debug            the x86_64 suites under KASAN, lockdep, DEBUG_PAGEALLOC, PAGE_OWNER
+#   make mutants [MUTANTS=...]  plant each bug of tests/mutants/ and check that a KUnit run fails
 #   ARCHES="x86_64 arm64 riscv powerpc"  for per-patch-build
 #   KUNIT_ACCEL=kvm|tcg         force the QEMU accelerator
 #   VMEMMAP_CACHE=dir           cache location (default ~/.cache/vmemmap-series)
@@ -17,10 +19,11 @@ SHELL := /bin/bash
 S := scripts
 export KERNEL_SRC BASE PATCHES_DIR RUNS ARCHES KUNIT_ACCEL VMEMMAP_CACHE KUNIT_TIMEOUT
 export N MEM REPS NR2M SMP NODES KERNELS CONFIGS BENCH_TIMEOUT JOBS SIZES NODE_COUNTS
+export MUTANTS
 export DAX DAX_AT DAX_GIB REF SPARSE SPARSE_REPS SPARSE_SIZES
 
 .PHONY: all check deps deps-all base apply quilt-check checkpatch kunit summary \
-	kunit-arches sparse per-patch-build send test-tooling bench bench-hvo bench-sparse-init help
+	kunit-arches kunit-debug mutants sparse per-patch-build send test-tooling bench bench-hvo bench-sparse-init help
 
 all:
 	@$(S)/check.sh all
@@ -49,16 +52,27 @@ checkpatch:
 kunit:
 	@$(S)/kunit.sh
 
-kunit-arches:
-	@rc=0; KUNIT_RUNS_FILE=$(CURDIR)/kunit/arches.conf $(S)/kunit.sh || rc=1; \
-	. $(S)/lib.sh; runs=$${RUNS:-$$(sed -e 's/#.*//' kunit/arches.conf | awk 'NF { print $$1 }')}; \
+# the runs of another runs file, then their summary
+define kunit_runs_file
+	@rc=0; KUNIT_RUNS_FILE=$(CURDIR)/$(1) $(S)/kunit.sh || rc=1; \
+	. $(S)/lib.sh; runs=$${RUNS:-$$(sed -e 's/#.*//' $(1) | awk 'NF { print $$1 }')}; \
 	set --; for r in $${runs//,/ }; do set -- "$$@" "$$RESULTS_DIR/$$r.json"; done; \
 	python3 $(S)/summary.py "$$@" || rc=1; exit $$rc
+endef
+
+kunit-arches:
+	$(call kunit_runs_file,kunit/arches.conf)
+
+kunit-debug:
+	$(call kunit_runs_file,kunit/debug.conf)
 
 summary:
 	@. $(S)/lib.sh; runs=$${RUNS:-$$(sed -e 's/#.*//' kunit/runs.conf | awk 'NF { print $$1 }')}; \
 	set --; for r in $${runs//,/ }; do set -- "$$@" "$$RESULTS_DIR/$$r.json"; done; \
 	python3 $(S)/summary.py "$$@"
+
+mutants:
+	@$(S)/mutants.sh
 
 sparse:
 	@$(S)/sparse.sh
@@ -82,4 +96,4 @@ bench-sparse-init:
 	@$(S)/bench-sparse-init.sh
 
 help:
-	@sed -n '1,14p' Makefile
+	@sed -n '1,16p' Makefile

@@ -7,6 +7,8 @@
 # guest memory: a memory hotplug window up to 64 GiB (maxmem=, nothing
 # plugged, so nothing allocated) holds the device-DAX suite's ranges, which
 # dax_vmemmap_kunit.phys_limit= keeps below it with either MMU.
+# dax_vmemmap_kunit.in_vm=1: this is a virtual machine, where the device-DAX
+# suite may map a free physical range (its cases skip without it).
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='powerpc',
@@ -16,7 +18,7 @@ CONFIG_CPU_LITTLE_ENDIAN=y
 CONFIG_HVC_CONSOLE=y''',
 			   qemu_arch='ppc64',
 			   kernel_path='vmlinux',
-			   kernel_command_line='console=hvc0 dax_vmemmap_kunit.phys_limit=0x1000000000',
+			   kernel_command_line='console=hvc0 dax_vmemmap_kunit.phys_limit=0x1000000000 dax_vmemmap_kunit.in_vm=1',
 			   extra_qemu_params=['-M', 'pseries', '-cpu', 'power9',
 					      '-m', '4G,slots=1,maxmem=64G', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=m0,size=2G',

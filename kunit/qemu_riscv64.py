@@ -5,6 +5,8 @@
 # split in two NUMA nodes of 6 GiB, which leaves room for two runtime 1 GiB
 # folios on the second node (hvo_shared_tail_test: with 4 GiB nodes it
 # found only one).  OpenSBI comes with QEMU (qemu-system-misc).
+# dax_vmemmap_kunit.in_vm=1: this is a virtual machine, where the device-DAX
+# suite may map a free physical range (its cases skip without it).
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='riscv',
@@ -17,7 +19,7 @@ CONFIG_RISCV_SBI_V01=y
 CONFIG_SERIAL_EARLYCON_RISCV_SBI=y''',
 			   qemu_arch='riscv64',
 			   kernel_path='arch/riscv/boot/Image',
-			   kernel_command_line='console=ttyS0 hugetlb_free_vmemmap=on hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=16 hugetlb_vmemmap_kunit.boot_pages=2',
+			   kernel_command_line='console=ttyS0 hugetlb_free_vmemmap=on hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=16 hugetlb_vmemmap_kunit.boot_pages=2 dax_vmemmap_kunit.in_vm=1',
 			   extra_qemu_params=['-machine', 'virt', '-cpu', 'rv64',
 					      '-bios', 'default', '-m', '12G', '-smp', '2',
 					      '-object', 'memory-backend-ram,id=m0,size=6G',

@@ -4,6 +4,9 @@
 # QEMU accelerator (non-UML), kunit.py exec --json.  Results go to
 # $CACHE/results/NAME.json (+ NAME.meta), logs to $CACHE/logs/NAME.log.
 # Exit status: non-zero if any run failed (all runs are attempted).
+# KUNIT_SRC=tree KUNIT_BUILD_ROOT=dir KUNIT_OUT=dir (scripts/mutants.sh): run
+# on another checkout of the applied tree, with its own builds, results and
+# logs, leaving those of `make check` alone.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,6 +23,12 @@ command -v ccache >/dev/null 2>&1 || KUNIT_CC=gcc
 [ -f "$RUNS_FILE" ] || die "no runs file $RUNS_FILE"
 require_work
 setup_ccache
+SRC=${KUNIT_SRC:-$WORK_DIR}
+BUILD_ROOT=${KUNIT_BUILD_ROOT:-$BUILD_ROOT}
+if [ -n "${KUNIT_OUT:-}" ]; then
+	RESULTS_DIR=$KUNIT_OUT LOG_DIR=$KUNIT_OUT
+fi
+mkdir -p "$RESULTS_DIR" "$LOG_DIR"
 
 # all runs: lines "NAME ARCH KUNITCONFIGS QEMU_CONFIG [KERNEL_ARG...]"
 mapfile -t lines < <(sed -e 's/#.*//' "$RUNS_FILE" | awk 'NF')
@@ -58,9 +67,16 @@ for name in "${want[@]}"; do
 	rm -f "$json" "$meta"
 	mkdir -p "$bdir"
 	: >"$log"
+	console=$RESULTS_DIR/$name.console
+	rm -f "$console"
 	writemeta() { # STAGE EXIT ACCEL NOTE
 		printf 'name=%s\narch=%s\nstage=%s\nexit=%s\naccel=%s\nlog=%s\nnote=%s\n' \
 			"$name" "$arch" "$1" "$2" "$3" "$log" "$4" >"$meta"
+		# the kernel's console (kunit.py's test.log), for the summary's
+		# splat check; copied at once: runs can share a build dir
+		if [ "$1" = exec ] && cp "$bdir/test.log" "$console" 2>/dev/null; then
+			printf 'console=%s\n' "$console" >>"$meta"
+		fi
 	}
 
 	common=(--build_dir="$bdir")
@@ -81,14 +97,14 @@ for name in "${want[@]}"; do
 	missing=
 	IFS=, read -r -a kc_items <<<"$kcs"
 	for item in "${kc_items[@]}"; do
-		f=$(resolve_config "$WORK_DIR" "$item")
+		f=$(resolve_config "$SRC" "$item")
 		[ -f "$f" ] || missing="$missing $item"
 		common+=(--kunitconfig="$f")
 	done
 	if [ "$qcfg" = - ]; then
 		common+=(--arch="$arch")
 	else
-		qf=$(resolve_config "$WORK_DIR" "$qcfg")
+		qf=$(resolve_config "$SRC" "$qcfg")
 		[ -f "$qf" ] || missing="$missing $qcfg"
 		common+=(--arch="$arch" --qemu_config="$qf")
 	fi
@@ -101,7 +117,7 @@ for name in "${want[@]}"; do
 
 	step "[$i/${#want[@]}] $name: building $arch kernel in $bdir (log: $log)"
 	t0=$(date +%s)
-	if ! (cd "$WORK_DIR" && "${kunit_py[@]}" build "${common[@]}" --jobs="$JOBS" \
+	if ! (cd "$SRC" && "${kunit_py[@]}" build "${common[@]}" --jobs="$JOBS" \
 		--make_options="CC=$cc") 2>&1 | tee -a "$log"; then
 		warn "run $name: kunit.py build failed (log: $log)"
 		writemeta build 1 - "kernel build failed"
@@ -113,7 +129,7 @@ for name in "${want[@]}"; do
 	accel=-
 	runpath=$PATH
 	if [ "$qcfg" != - ]; then
-		kpath=$(cd "$WORK_DIR/tools/testing/kunit" && python3 -c '
+		kpath=$(cd "$SRC/tools/testing/kunit" && python3 -c '
 import sys, kunit_kernel
 arch, ops = kunit_kernel._get_qemu_ops(sys.argv[1], None, None)
 print(ops._kernel_path)' "$qf" 2>/dev/null) || kpath=
@@ -134,7 +150,8 @@ print(ops._kernel_path)' "$qf" 2>/dev/null) || kpath=
 	for karg in "${karg_list[@]}"; do
 		exec_args+=(--kernel_args="$karg")
 	done
-	(cd "$WORK_DIR" && PATH=$runpath "${kunit_py[@]}" exec "${common[@]}" "${exec_args[@]}" \
+	rm -f "$bdir/test.log"
+	(cd "$SRC" && PATH=$runpath "${kunit_py[@]}" exec "${common[@]}" "${exec_args[@]}" \
 		--timeout="$KUNIT_TIMEOUT" --json="$json") 2>&1 | tee -a "$log" && rc=0 || rc=$?
 	info "    ran in $(($(date +%s) - t0))s, kunit.py exit $rc"
 	note=

@@ -13,7 +13,9 @@ With --expected-skips (default: kunit/expected-skips of this repository),
 every skipped case must match a line "RUN CASE REASON" of that file (RUN
 and CASE are shell patterns; CASE is suite.case or suite.case.parameter);
 any other skip is printed as UNEXPECTED SKIP and the run counts as failed
-(one failure).  Prints a table per run, "unexpected skips: N" and, as the
+(one failure).  The kernel console of a run (console= in NAME.meta) is
+searched for splats: a warning, BUG, oops, panic, lockdep, KASAN or UBSAN
+report prints SPLAT and fails the run (one failure), whatever the cases say.  Prints a table per run, "unexpected skips: N" and, as the
 last line, "N passed, N failed, N skipped".  Exit status 1 if anything
 failed.
 """
@@ -21,6 +23,7 @@ failed.
 import fnmatch
 import json
 import os
+import re
 import sys
 
 DEFAULT_EXPECTED = os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -60,6 +63,26 @@ def read_meta(json_path):
         pass
     meta.setdefault('name', os.path.basename(base))
     return meta
+
+
+# Report headers of the kernel's own checks (lockdep, KASAN and KFENCE
+# reports start with "WARNING:" or "BUG:"); a KUnit failure is not a splat.
+SPLAT = re.compile(r'(WARNING:|BUG:|Oops|kernel BUG at|Kernel panic|'
+                   r'general protection fault|UBSAN:|INFO: task .* blocked|'
+                   r'rcu: INFO: rcu_\w+ (self-)?detected stall)')
+
+
+def splats(path):
+    """Lines of the console log at path that start a kernel splat."""
+    found = []
+    try:
+        with open(path, encoding='utf-8', errors='replace') as f:
+            for line in f:
+                if SPLAT.search(line):
+                    found.append(line.strip())
+    except OSError:
+        pass
+    return found
 
 
 def walk_cases(group, prefix):
@@ -173,6 +196,14 @@ def summarise(path, rules):
         lines.append('  UNEXPECTED SKIP: %s (not in the expected skips)' % c)
     if unexpected:
         problems.append('%d unexpected skip(s)' % len(unexpected))
+
+    if meta.get('console'):
+        found = splats(meta['console'])
+        for line in found[:5]:
+            lines.append('  SPLAT: %s' % line)
+        if found:
+            problems.append('%d kernel splat line(s) in the console (%s)'
+                            % (len(found), meta['console']))
 
     rc = meta.get('exit')
     if meta.get('stage') in ('config', 'build'):

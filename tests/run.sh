@@ -257,6 +257,16 @@ json.dump(d, open(sys.argv[2], 'w'))
 PY
 summarise "$TMP/res/allpass.json"
 check "summary: all passing -> exit 0" eval '[ "$rc" -eq 0 ] && [ "$(tail -n1 <<<"$out")" = "8 passed, 0 failed, 0 skipped" ]'
+# the same passing run, with a kernel console: clean, then with a lockdep splat
+cp "$TMP/res/allpass.json" "$TMP/res/splat.json"
+printf '[    0.1] Linux version 7.3.4\n[    1.0]     ok 1 basic_pass\n' >"$TMP/res/splat.console"
+printf 'name=splat\nstage=exec\nexit=0\nconsole=%s\n' "$TMP/res/splat.console" >"$TMP/res/splat.meta"
+summarise "$TMP/res/splat.json"
+check "summary: a clean console adds nothing" eval '[ "$rc" -eq 0 ] && ! grep -q SPLAT <<<"$out"'
+printf '[    2.0] WARNING: possible circular locking dependency detected\n' >>"$TMP/res/splat.console"
+summarise "$TMP/res/splat.json"
+check "summary: a splat in the console fails a passing run" \
+	eval '[ "$rc" -eq 1 ] && [ "$(tail -n1 <<<"$out")" = "8 passed, 1 failed, 0 skipped" ] && grep -q "SPLAT: \[    2.0\] WARNING: possible circular" <<<"$out"'
 
 # ---- QEMU helpers ----------------------------------------------------------
 FQ=$TMP/fakeqemu
@@ -296,6 +306,29 @@ check "bench-report: HugeTLB rows count both memmap counters" \
 	eval 'grep -qF "| HugeTLB 2 MiB | 2 MiB | 2056 KiB | 1.004 |" <<<"$out" && grep -qF "| HugeTLB 1 GiB (boot) | 4 KiB | 4.5 KiB | 1.125 |" <<<"$out"'
 check "bench-report: writes bench.md and the plot's data" \
 	eval '[ -s "$TMP/bench-out/bench.md" ] && grep -q "^\"DAX 2 MiB\"	4096.0	2050.0	2048$" "$TMP/bench-out/vmemmap-per-gib.dat"'
+
+# ---- mutants ------------------------------------------------------------------
+# Every committed mutant says what bug it plants, holds a diff and names only
+# runs of kunit/runs.conf; a malformed one is refused before anything builds.
+mutcheck() { # VAR=VALUE...: mutants.sh's checks only; sets out, rc and details
+	set +e
+	out=$(env MUTANTS_CHECK_ONLY=1 VMEMMAP_CACHE="$TMP/cache-m" "$@" "$ROOT/scripts/mutants.sh" 2>&1)
+	rc=$?
+	set -e
+	details=$out
+}
+mutcheck
+check "mutants: the committed mutants are well-formed (at least 15)" \
+	eval '[ "$rc" -eq 0 ] && n=$(sed -n "s/^mutants: \([0-9]*\) well-formed$/\1/p" <<<"$out") && [ "${n:-0}" -ge 15 ]'
+mkdir -p "$TMP/mut-bad"
+printf 'Runs: x86_64\n\ndiff --git a/x b/x\n' >"$TMP/mut-bad/01-bad.patch"
+mutcheck MUTANT_DIR="$TMP/mut-bad"
+check "mutants: a mutant without a Mutant: line is refused" eval '[ "$rc" -ne 0 ] && grep -q "no .Mutant:. line" <<<"$out"'
+printf 'Mutant: x\nRuns: x86_64 nosuchrun\n\ndiff --git a/x b/x\n' >"$TMP/mut-bad/01-bad.patch"
+mutcheck MUTANT_DIR="$TMP/mut-bad"
+check "mutants: an unknown run is refused" eval '[ "$rc" -ne 0 ] && grep -q "nosuchrun. is not a run" <<<"$out"'
+mutcheck MUTANTS=nosuch
+check "mutants: MUTANTS= naming no mutant is an error" eval '[ "$rc" -ne 0 ] && grep -q "no mutant .nosuch." <<<"$out"'
 
 echo "tooling tests: $pass ok, $fail failed"
 [ "$fail" -eq 0 ]
