@@ -11,10 +11,9 @@ CORE_PKGS=(git make gcc libc6-dev bc flex bison libelf-dev libssl-dev cpio rsync
 	xz-utils kmod dwarves perl python3 python3-ply python3-git ccache quilt b4 shellcheck dpkg-dev
 	qemu-system-x86 ca-certificates)
 EXTRA_PKGS=(gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu gcc-powerpc64le-linux-gnu gcc-s390x-linux-gnu
-	qemu-system-misc qemu-system-arm qemu-system-ppc gnuplot-nox)
+	qemu-system-misc qemu-system-arm qemu-system-ppc gnuplot-nox patchelf)
 
 BPO_SOURCES=/etc/apt/sources.list.d/trixie-backports.sources
-SID_SRC_SOURCES=/etc/apt/sources.list.d/vmemmap-sid-src.sources
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 want=("${CORE_PKGS[@]}")
@@ -45,8 +44,8 @@ have_suite() {
 
 add_sources=()
 have_suite deb trixie-backports || add_sources+=(bpo)
-# sid's source package of sparse (built by scripts/sparse.sh; never installed)
-have_suite deb-src unstable || have_suite deb-src sid || add_sources+=(sidsrc)
+# (Debian unstable, for sparse's source and the LoongArch compiler, is read
+# with a private apt state by those scripts only: scripts/lib.sh debian_apt)
 
 if [ "${#missing[@]}" -eq 0 ] && [ "${#add_sources[@]}" -eq 0 ]; then
 	info "deps: all present"
@@ -57,7 +56,6 @@ if [ "$(id -u)" -ne 0 ]; then
 	for s in "${add_sources[@]}"; do
 		case $s in
 		bpo) warn "apt source for trixie-backports missing: add $BPO_SOURCES (Types: deb deb-src, Suites: trixie-backports)" ;;
-		sidsrc) warn "deb-src for unstable missing (needed for 'make sparse' only)" ;;
 		esac
 	done
 	[ "${#missing[@]}" -eq 0 ] && exit 0
@@ -71,19 +69,18 @@ for s in "${add_sources[@]}"; do
 		printf '%s\n' 'Types: deb deb-src' 'URIs: http://deb.debian.org/debian' \
 			'Suites: trixie-backports' 'Components: main' "Signed-By: $KEYRING" >"$BPO_SOURCES"
 		;;
-	sidsrc)
-		info "deps: adding $SID_SRC_SOURCES (deb-src only, for building sparse)"
-		printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' \
-			'Suites: unstable' 'Components: main' "Signed-By: $KEYRING" >"$SID_SRC_SOURCES"
-		;;
 	esac
 done
 
 export DEBIAN_FRONTEND=noninteractive
 step "apt-get update"
-apt-get update -qq
+# A source that fails to update (an unreachable mirror, a Release file out of
+# date) costs only what it alone offers: install what the others have
+apt-get update -qq ||
+	warn "apt-get update failed for some source (above); installing from the sources that worked"
 if [ "${#missing[@]}" -gt 0 ]; then
 	step "apt-get install ${missing[*]}"
-	apt-get install -y -qq --no-install-recommends "${missing[@]}"
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+		die "apt-get install failed for some of: ${missing[*]} (see above)"
 fi
 info "deps: done"

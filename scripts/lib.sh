@@ -166,7 +166,6 @@ failing_file() {
 	printf '%s\n' "${f:-unknown}"
 }
 
-# Resolve a KUNITCONFIGS entry (tree:PATH or repo-relative path) to an absolute path.
 # cross_prefix ARCH: the CROSS_COMPILE prefix for a kernel ARCH, empty for
 # the host's own (x86_64) and UML.
 cross_prefix() {
@@ -176,10 +175,37 @@ cross_prefix() {
 	riscv) echo riscv64-linux-gnu- ;;
 	powerpc) echo powerpc64le-linux-gnu- ;;
 	s390) echo s390x-linux-gnu- ;;
+	loongarch) "$REPO_ROOT/scripts/loongarch-toolchain.sh" || die "no LoongArch cross compiler" ;;
 	*) die "no cross compiler known for ARCH=$1" ;;
 	esac
 }
 
+# debian_apt DIR SUITE TYPE...: a private apt state for the Debian suite
+# SUITE (unstable, trixie, ...) in DIR, with the source types TYPE (deb,
+# deb-src), updated; sets DEBIAN_APT to the apt options that use it; fails
+# (log: DIR/update.log) when the update does.  The system's apt sources,
+# lists and dpkg status are not touched, and no root is needed: what it
+# downloads is unpacked by the caller under $TOOLS_DIR, never installed.
+DEBIAN_APT=()
+debian_apt() {
+	local st=$1 suite=$2 t keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	shift 2
+	need_tool apt-get apt
+	[ -f "$keyring" ] || die "$keyring missing; install debian-archive-keyring"
+	rm -rf "$st"
+	mkdir -p "$st/lists/partial" "$st/archives/partial"
+	for t in "$@"; do
+		printf '%s [signed-by=%s] http://deb.debian.org/debian %s main\n' "$t" "$keyring" "$suite"
+	done >"$st/sources.list"
+	DEBIAN_APT=(-q -o "Dir::Etc::sourcelist=$st/sources.list" -o Dir::Etc::sourceparts=/dev/null
+		-o "Dir::State::Lists=$st/lists" -o Dir::State::status=/dev/null
+		-o "Dir::Cache=$st" -o "Dir::Cache::archives=$st/archives"
+		-o "APT::Sandbox::User=$(id -un)" -o Debug::NoLocking=1)
+	apt-get "${DEBIAN_APT[@]}" update >"$st/update.log" 2>&1
+}
+
+# resolve_config TREE ITEM: a KUNITCONFIGS entry (tree:PATH or a path of
+# this repository) as an absolute path
 resolve_config() {
 	local tree=$1 item=$2
 	case $item in

@@ -2,7 +2,8 @@
 # per-patch-build.sh: build the kernel after each patch of the series (1..N),
 # incrementally (persistent O= dir + ccache), to find a patch that breaks
 # the build or adds a compiler warning.  ARCHES="x86_64 arm64 riscv powerpc
-# s390" (default x86_64).
+# s390 loongarch" (default x86_64; loongarch with the compiler that
+# scripts/loongarch-toolchain.sh unpacks from Debian unstable).
 # FROM=N starts at patch N (the earlier ones were built before); ONLY="8 10 17"
 # builds after those patches only (still incrementally, in that order).
 # PP_CONFIG=defconfig|allnoconfig: the base config of the cross arches (and
@@ -50,9 +51,9 @@ arch_setup() { # ARCH -> sets karch cross defcfg opts
 	opts=()
 	case $1 in
 	x86_64) karch=x86_64 defcfg=x86_64_defconfig ;;
-	arm64 | riscv | s390) karch=$1 defcfg=defconfig ;;
+	arm64 | riscv | s390 | loongarch) karch=$1 defcfg=defconfig ;;
 	powerpc) karch=powerpc defcfg=ppc64le_defconfig ;;
-	*) die "unsupported arch '$1' (x86_64 arm64 riscv powerpc s390)" ;;
+	*) die "unsupported arch '$1' (x86_64 arm64 riscv powerpc s390 loongarch)" ;;
 	esac
 	cross=$(cross_prefix "$karch")
 	if [ -n "$cross" ]; then

@@ -26,14 +26,15 @@ sparse_ok() { # does $1 handle __typeof_unqual__?
 }
 
 build_sparse() {
-	need_tool apt-get apt
 	need_tool dpkg-source dpkg-dev
 	local src=$TOOLS_DIR/sparse-src d
 	rm -rf "$src"
 	mkdir -p "$src"
-	step "fetching sparse source from Debian unstable (apt-get source sparse/unstable)"
-	(cd "$src" && apt-get source -q sparse/unstable >"$LOG_DIR/sparse-source.log" 2>&1) ||
-		die "apt-get source sparse/unstable failed (log: $LOG_DIR/sparse-source.log); run 'make deps' as root to add the deb-src entry for unstable"
+	step "fetching sparse source from Debian unstable (private apt state in $TOOLS_DIR/sid-src-apt)"
+	debian_apt "$TOOLS_DIR/sid-src-apt" unstable deb-src ||
+		die "apt-get update of Debian unstable failed (log: $TOOLS_DIR/sid-src-apt/update.log)"
+	(cd "$src" && apt-get "${DEBIAN_APT[@]}" source sparse >"$LOG_DIR/sparse-source.log" 2>&1) ||
+		die "apt-get source sparse (Debian unstable) failed (log: $LOG_DIR/sparse-source.log)"
 	d=$(find "$src" -mindepth 1 -maxdepth 1 -type d -name 'sparse-*' | head -n1)
 	[ -n "$d" ] || die "no sparse source directory in $src"
 	step "building $(basename "$d") (log: $LOG_DIR/sparse-build.log)"

@@ -12,6 +12,10 @@ trap 'rm -rf "$TMP"' EXIT
 # shellcheck source=../configs/base.conf
 . "$ROOT/configs/base.conf"
 REAL_CACHE=${VMEMMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmemmap-series}
+# As on a fresh machine: no git identity, no user or system git
+# configuration (only 'make send' may need one, and its tests set their own)
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+unset GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL EMAIL
 
 pass=0 fail=0
 ok() { printf 'ok   %s\n' "$1"; pass=$((pass + 1)); }
@@ -34,6 +38,12 @@ mkbase() { # DIR
 		git commit -q -m "fixture base"
 		git tag -a -m fixture "$BASE_TAG"
 	)
+}
+# git with the project identity, for commits in fixtures: the tests never
+# depend on the user's git configuration
+pgit() {
+	GIT_AUTHOR_NAME="$PROJECT_NAME" GIT_AUTHOR_EMAIL="$PROJECT_EMAIL" \
+		GIT_COMMITTER_NAME="$PROJECT_NAME" GIT_COMMITTER_EMAIL="$PROJECT_EMAIL" git "$@"
 }
 state() { # REPO: everything that must not change
 	git -C "$1" rev-parse HEAD "$BASE_TAG" "$BASE_TAG^{commit}"
@@ -114,7 +124,7 @@ git -C "$C/base" checkout -q -- mm/sparse.c
 W=$TMP/wrong
 mkbase "$W"
 sed -i 's/^PATCHLEVEL = 3/PATCHLEVEL = 2/' "$W/Makefile"
-git -C "$W" commit -q -am "6.2" --author="$PROJECT_NAME <$PROJECT_EMAIL>"
+pgit -C "$W" commit -q -am "6.2"
 set +e
 out=$(VMEMMAP_CACHE=$TMP/cache-w KERNEL_SRC=$W BASE=HEAD PATCHES_DIR=$TMP/pa "$ROOT/scripts/apply.sh" 2>&1)
 rc=$?
@@ -189,7 +199,7 @@ printf '#!/bin/sh\n' >"$R/tool.sh"
 chmod +x "$R/tool.sh"
 ln -s Makefile "$R/link"
 git -C "$R" add -A
-git -C "$R" commit -q -m more --author="$PROJECT_NAME <$PROJECT_EMAIL>"
+pgit -C "$R" commit -q -m more
 cmpdir() { # make a plain copy of HEAD into $1
 	rm -rf "$1"
 	mkdir -p "$1"
@@ -306,6 +316,74 @@ check "bench-report: HugeTLB rows count both memmap counters" \
 	eval 'grep -qF "| HugeTLB 2 MiB | 2 MiB | 2056 KiB | 1.004 |" <<<"$out" && grep -qF "| HugeTLB 1 GiB (boot) | 4 KiB | 4.5 KiB | 1.125 |" <<<"$out"'
 check "bench-report: writes bench.md and the plot's data" \
 	eval '[ -s "$TMP/bench-out/bench.md" ] && grep -q "^\"DAX 2 MiB\"	4096.0	2050.0	2048$" "$TMP/bench-out/vmemmap-per-gib.dat"'
+
+# ---- make send: the sender's identity, one change-id, rerolls ---------------
+SC=$TMP/cache-s
+mkbase "$SC/base"
+SP=$TMP/sendrepo
+mkdir -p "$SP/patches"
+cp "$FIX/good.patch" "$SP/patches/"
+echo good.patch >"$SP/patches/series"
+printf 'fixture series\n\nA fixture cover letter.\n' >"$SP/patches/cover-letter.txt"
+sp_commit() { # MESSAGE: commit the fixture patches repository
+	(cd "$SP" && git add -A && GIT_AUTHOR_NAME=T GIT_AUTHOR_EMAIL=t@example.org \
+		GIT_COMMITTER_NAME=T GIT_COMMITTER_EMAIL=t@example.org git commit -qm "$1")
+}
+git -C "$SP" init -q
+sp_commit v1
+sed 's/^CHANGE_ID=.*/CHANGE_ID=20261204-fixture-0123456789ab/' "$ROOT/configs/send.conf" >"$TMP/send.conf"
+printf '[user]\n\tname = Ada Sender\n\temail = ada@example.org\n' >"$TMP/sender.gitconfig"
+SOUT=$SC/results/outgoing
+# the b4 'make send' uses (Debian unstable's, unpacked once in the real cache)
+B4_TOOL=$(VMEMMAP_CACHE=$REAL_CACHE "$ROOT/scripts/b4-tool.sh" 2>/dev/null)
+export B4=$B4_TOOL
+sendrun() { # VAR=VALUE...: apply the fixture series, then send.sh; sets out, rc, details
+	set +e
+	out=$(env GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$TMP/sender.gitconfig" VMEMMAP_CACHE="$SC" \
+		PATCHES_DIR="$SP/patches" SEND_CONF="$TMP/send.conf" "$@" \
+		bash -c '"$1/scripts/apply.sh" >/dev/null && "$1/scripts/send.sh"' - "$ROOT" 2>&1)
+	rc=$?
+	set -e
+	details=$out
+}
+mails() { cat "$SOUT"/*.eml 2>/dev/null; }
+sendrun COVER_LETTER="$SP/patches/cover-letter.txt"
+check "send: writes a mail from the sender, signed off by the sender only" \
+	eval '[ "$rc" -eq 0 ] && mails | grep -qx "From: Ada Sender <ada@example.org>" &&
+		mails | grep -qx "Signed-off-by: Ada Sender <ada@example.org>" &&
+		! mails | grep -qF "Signed-off-by: $PROJECT_NAME"'
+id1=$(mails | sed -n 's/^change-id: //p')
+sendrun COVER_LETTER="$SP/patches/cover-letter.txt"
+id2=$(mails | sed -n 's/^change-id: //p')
+details="$out
+change-ids: '$id1' '$id2'"
+check "send: two runs give the change-id of send.conf" \
+	eval '[ "$rc" -eq 0 ] && [ "$id1" = 20261204-fixture-0123456789ab ] && [ "$id2" = "$id1" ] &&
+		mails | grep -q "^Subject: \[PATCH\] "'
+sed -i 's/^A change that applies to/A changed change that applies to/' "$SP/patches/good.patch"
+sp_commit v2
+# shellcheck disable=SC2034 # used in the eval below
+v1=$(git -C "$SP" rev-parse HEAD~1)
+sendrun COVER_LETTER="$SP/patches/cover-letter.txt" REROLL=1
+check "send: REROLL=1 records what v1 went out from and writes v2" \
+	eval '[ "$rc" -eq 0 ] && grep -qx "REVISION=2" "$TMP/send.conf" && grep -qx "SENT_1=$v1" "$TMP/send.conf" &&
+		mails | grep -q "^Subject: \[PATCH v2\] " && [ "$(mails | sed -n "s/^change-id: //p")" = "$id1" ]'
+details=$(mails)
+check "send: v2 lists the changed patch and carries the range-diff against v1" \
+	eval 'mails | grep -qx -- "- mm/sparse: tooling test fixture change: changed (v1 patch 1)" &&
+		mails | grep -qx "Range-diff against v1:" && mails | grep -qE "^ +- +A change that applies to" &&
+		mails | grep -qE "^ +\\+ +A changed change that applies to"'
+sendrun COVER_LETTER="$SP/patches/cover-letter.txt" AUTHOR=project
+check "send: AUTHOR=project keeps the project as author and writes to the sender alone" \
+	eval '[ "$rc" -eq 0 ] && mails | grep -q "^From: $PROJECT_NAME" &&
+		mails | grep -qx "To: Ada Sender <ada@example.org>" && ! mails | grep -qiE "^(to|cc):.*(maintainer|lists)@"'
+printf '[user]\n\tname = %s\n\temail = %s\n' "$PROJECT_NAME" "$PROJECT_EMAIL" >"$TMP/project.gitconfig"
+sendrun COVER_LETTER="$SP/patches/cover-letter.txt" GIT_CONFIG_GLOBAL="$TMP/project.gitconfig"
+check "send: the project's identity as sender is refused" eval '[ "$rc" -ne 0 ] && grep -q "not a person" <<<"$out"'
+sendrun COVER_LETTER="$SP/patches/cover-letter.txt" GIT_CONFIG_GLOBAL=/dev/null
+check "send: no git identity: refused with the fix" eval '[ "$rc" -ne 0 ] && grep -q "git config --global user.email" <<<"$out"'
+sendrun COVER_LETTER="$SP/patches/cover-letter.txt" AUTHOR=me
+check "send: an unknown AUTHOR= is an error" eval '[ "$rc" -ne 0 ] && grep -q "AUTHOR=me: want sender" <<<"$out"'
 
 # ---- mutants ------------------------------------------------------------------
 # Every committed mutant says what bug it plants, holds a diff and names only
