@@ -10,7 +10,7 @@
 #   make mutants [MUTANTS=...]  plant each bug of tests/mutants/ and check that a KUnit run fails
 #   ARCHES="x86_64 arm64 riscv powerpc s390 loongarch"  for per-patch-build
 #   KUNIT_ACCEL=kvm|tcg         force the QEMU accelerator
-#   make send [AUTHOR=project] [REROLL=1 [SENT=commit]]  mails of the series for b4 (dry run; configs/send.conf)
+#   make send [AUTHOR=project] [REROLL=1 [SENT=commit]] [TOPIC=N]  mails of the series (or of topic N of patches/series) for b4 (dry run; configs/send.conf)
 #   VMEMMAP_CACHE=dir           cache location (default ~/.cache/vmemmap-series)
 #   REPS= SPARSE=0              make bench: boots per cell; skip the sparse_init part
 #   N= MEM= REPS= NR2M=         make bench-hvo: 1G boot pages, guest memory, boots, 2M folios
@@ -21,7 +21,7 @@ S := scripts
 export KERNEL_SRC BASE PATCHES_DIR RUNS ARCHES KUNIT_ACCEL VMEMMAP_CACHE KUNIT_TIMEOUT
 export N MEM REPS NR2M SMP NODES KERNELS CONFIGS BENCH_TIMEOUT JOBS SIZES NODE_COUNTS
 export MUTANTS
-export AUTHOR REROLL SENT SEND_CONF COVER_LETTER
+export AUTHOR REROLL SENT SEND_CONF COVER_LETTER TOPIC
 export DAX DAX_AT DAX_GIB REF SPARSE SPARSE_REPS SPARSE_SIZES
 
 .PHONY: all check deps deps-all base apply quilt-check checkpatch kunit summary \

@@ -347,11 +347,14 @@ sendrun() { # VAR=VALUE...: apply the fixture series, then send.sh; sets out, rc
 	details=$out
 }
 mails() { cat "$SOUT"/*.eml 2>/dev/null; }
+# grep in the mails; not 'mails | grep -q', which under pipefail fails when
+# grep quits before cat has written every mail
+mailgrep() { grep -h "$@" "$SOUT"/*.eml >/dev/null 2>&1; }
 sendrun COVER_LETTER="$SP/patches/cover-letter.txt"
 check "send: writes a mail from the sender, signed off by the sender only" \
-	eval '[ "$rc" -eq 0 ] && mails | grep -qx "From: Ada Sender <ada@example.org>" &&
-		mails | grep -qx "Signed-off-by: Ada Sender <ada@example.org>" &&
-		! mails | grep -qF "Signed-off-by: $PROJECT_NAME"'
+	eval '[ "$rc" -eq 0 ] && mailgrep -x "From: Ada Sender <ada@example.org>" &&
+		mailgrep -x "Signed-off-by: Ada Sender <ada@example.org>" &&
+		! mailgrep -F "Signed-off-by: $PROJECT_NAME"'
 id1=$(mails | sed -n 's/^change-id: //p')
 sendrun COVER_LETTER="$SP/patches/cover-letter.txt"
 id2=$(mails | sed -n 's/^change-id: //p')
@@ -359,7 +362,7 @@ details="$out
 change-ids: '$id1' '$id2'"
 check "send: two runs give the change-id of send.conf" \
 	eval '[ "$rc" -eq 0 ] && [ "$id1" = 20261204-fixture-0123456789ab ] && [ "$id2" = "$id1" ] &&
-		mails | grep -q "^Subject: \[PATCH\] "'
+		mailgrep "^Subject: \[PATCH\] "'
 sed -i 's/^A change that applies to/A changed change that applies to/' "$SP/patches/good.patch"
 sp_commit v2
 # shellcheck disable=SC2034 # used in the eval below
@@ -367,16 +370,59 @@ v1=$(git -C "$SP" rev-parse HEAD~1)
 sendrun COVER_LETTER="$SP/patches/cover-letter.txt" REROLL=1
 check "send: REROLL=1 records what v1 went out from and writes v2" \
 	eval '[ "$rc" -eq 0 ] && grep -qx "REVISION=2" "$TMP/send.conf" && grep -qx "SENT_1=$v1" "$TMP/send.conf" &&
-		mails | grep -q "^Subject: \[PATCH v2\] " && [ "$(mails | sed -n "s/^change-id: //p")" = "$id1" ]'
+		mailgrep "^Subject: \[PATCH v2\] " && [ "$(mails | sed -n "s/^change-id: //p")" = "$id1" ]'
 details=$(mails)
 check "send: v2 lists the changed patch and carries the range-diff against v1" \
-	eval 'mails | grep -qx -- "- mm/sparse: tooling test fixture change: changed (v1 patch 1)" &&
-		mails | grep -qx "Range-diff against v1:" && mails | grep -qE "^ +- +A change that applies to" &&
-		mails | grep -qE "^ +\\+ +A changed change that applies to"'
+	eval 'mailgrep -x -- "- mm/sparse: tooling test fixture change: changed (v1 patch 1)" &&
+		mailgrep -x "Range-diff against v1:" && mailgrep -E "^ +- +A change that applies to" &&
+		mailgrep -E "^ +\\+ +A changed change that applies to"'
 sendrun COVER_LETTER="$SP/patches/cover-letter.txt" AUTHOR=project
 check "send: AUTHOR=project keeps the project as author and writes to the sender alone" \
-	eval '[ "$rc" -eq 0 ] && mails | grep -q "^From: $PROJECT_NAME" &&
-		mails | grep -qx "To: Ada Sender <ada@example.org>" && ! mails | grep -qiE "^(to|cc):.*(maintainer|lists)@"'
+	eval '[ "$rc" -eq 0 ] && mailgrep "^From: $PROJECT_NAME" &&
+		mailgrep -x "To: Ada Sender <ada@example.org>" && ! mailgrep -iE "^(to|cc):.*(maintainer|lists)@"'
+# Two topics: topic 2 alone, the patch of topic 1 its prerequisite.
+cp "$FIX/topic2-1.patch" "$FIX/topic2-2.patch" "$SP/patches/"
+printf '%s\n' '# --- Topic 1: the fixture change ---' good.patch '' \
+	'# --- Topic 2: a second file -----' '# The second topic of the fixture series.' topic2-1.patch topic2-2.patch \
+	>"$SP/patches/series"
+sp_commit topics
+sendrun TOPIC=2
+# expected from the patch itself, not from what send.sh computed
+# shellcheck disable=SC2034 # ppid, base and tid are used in the evals below
+ppid=$(git patch-id --stable <"$SP/patches/good.patch" | awk '{ print $1 }')
+# shellcheck disable=SC2034
+base=$(git -C "$SC/base" rev-parse HEAD)
+# shellcheck disable=SC2034
+tid=$(sed -n 's/^CHANGE_ID_T2=//p' "$TMP/send.conf")
+details="$out
+$(mails)"
+check "send: TOPIC=2 sends topic 2 alone, topic 1 as prerequisite-patch-id on the base" \
+	eval '[ "$rc" -eq 0 ] && [ "$(find "$SOUT" -type f | wc -l)" -eq 3 ] &&
+		mailgrep "^Subject: \[PATCH 1/2\] mm: tooling test fixture for a second topic" &&
+		mailgrep "^Subject: \[PATCH 2/2\] mm: tooling test fixture, topic 2 patch 2" &&
+		! mailgrep "^Subject: .*tooling test fixture change" &&
+		mailgrep -x "prerequisite-patch-id: $ppid" && mailgrep -x "base-commit: $base" &&
+		mailgrep "^Subject: \[PATCH 0/2\] fixture series: a second file (topic 2 of 2)" &&
+		mailgrep -x "The second topic of the fixture series." &&
+		[ -n "$tid" ] && [ "$(mails | sed -n "s/^change-id: //p")" = "$tid" ] && [ "$tid" != "$id1" ]'
+# what a reviewer does: the base, topic 1, then topic 2 from its mails
+rm -rf "$TMP/am"
+git clone -q "$SC/base" "$TMP/am"
+set +e
+pm=()
+for f in "$SOUT"/*.eml; do grep -q '^Subject: \[PATCH 0/' "$f" || pm+=("$f"); done
+out=$(cd "$TMP/am" && pgit am -q "$SP/patches/good.patch" "${pm[@]}" 2>&1 && cat mm/topic2.c)
+rc=$?
+set -e
+details=$out
+check "send: TOPIC=2's patch mails apply with git am on the base and topic 1" \
+	eval '[ "$rc" -eq 0 ] && [ "${#pm[@]}" -eq 2 ] && grep -q "return 4;" <<<"$out"'
+sendrun TOPIC=2
+check "send: TOPIC=2 twice keeps its own change-id" \
+	eval '[ "$rc" -eq 0 ] && [ "$(mails | sed -n "s/^change-id: //p")" = "$tid" ] &&
+		[ "$(sed -n "s/^CHANGE_ID_T2=//p" "$TMP/send.conf")" = "$tid" ]'
+sendrun TOPIC=3
+check "send: an unknown TOPIC= is an error" eval '[ "$rc" -ne 0 ] && grep -q "has no .# --- Topic 3" <<<"$out"'
 printf '[user]\n\tname = %s\n\temail = %s\n' "$PROJECT_NAME" "$PROJECT_EMAIL" >"$TMP/project.gitconfig"
 sendrun COVER_LETTER="$SP/patches/cover-letter.txt" GIT_CONFIG_GLOBAL="$TMP/project.gitconfig"
 check "send: the project's identity as sender is refused" eval '[ "$rc" -ne 0 ] && grep -q "not a person" <<<"$out"'
