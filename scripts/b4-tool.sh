@@ -57,7 +57,9 @@ for suite in unstable trixie; do
 		continue
 	fi
 	pkgs=(b4)
-	! apt-cache "${DEBIAN_APT[@]}" show b4 2>/dev/null | grep -q '^Depends:.*python3-liblore' ||
+	# (grep -c reads it all: 'grep -q' may quit before apt-cache has
+	# written everything, and pipefail then fails the pipe)
+	[ "$(apt-cache "${DEBIAN_APT[@]}" show b4 2>/dev/null | grep -c '^Depends:.*python3-liblore')" -eq 0 ] ||
 		pkgs+=(python3-liblore)
 	if ! (cd "$st/archives" && apt-get "${DEBIAN_APT[@]}" download "${pkgs[@]}") >"$st/download.log" 2>&1; then
 		warn "b4: downloading Debian $suite's b4 failed (log: $st/download.log)"

@@ -52,7 +52,7 @@ runs=()
 if [ -n "${RUNS:-}" ]; then
 	read -r -a runs <<<"${RUNS//,/ }"
 elif [ -f "$runs_file" ]; then
-	mapfile -t runs < <(sed -e 's/#.*//' "$runs_file" | awk 'NF { print $1 }')
+	mapfile -t runs < <(runs_names "$runs_file")
 fi
 
 # results of this invocation only: never report an older run

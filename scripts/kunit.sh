@@ -31,7 +31,7 @@ fi
 mkdir -p "$RESULTS_DIR" "$LOG_DIR"
 
 # all runs: lines "NAME ARCH KUNITCONFIGS QEMU_CONFIG [KERNEL_ARG...]"
-mapfile -t lines < <(sed -e 's/#.*//' "$RUNS_FILE" | awk 'NF')
+mapfile -t lines < <(runs_lines "$RUNS_FILE")
 declare -A line_of=() build_of=()
 all=()
 for l in "${lines[@]}"; do
@@ -129,10 +129,9 @@ for name in "${want[@]}"; do
 	accel=-
 	runpath=$PATH
 	if [ "$qcfg" != - ]; then
-		kpath=$(cd "$SRC/tools/testing/kunit" && python3 -c '
-import sys, kunit_kernel
-arch, ops = kunit_kernel._get_qemu_ops(sys.argv[1], None, None)
-print(ops._kernel_path)' "$qf" 2>/dev/null) || kpath=
+		# the kernel image the run's QEMU config boots (its kernel_path=),
+		# for the KVM probe
+		kpath=$(sed -n "s/^[[:space:]]*kernel_path[[:space:]]*=[[:space:]]*['\"]\([^'\"]*\)['\"].*/\1/p" "$qf" | head -n1)
 		[ -n "$kpath" ] || kpath=arch/x86/boot/bzImage
 		case $arch in
 		x86_64 | i386) accel=$("$REPO_ROOT/scripts/qemu-accel.sh" "$bdir/$kpath") || accel=tcg ;;

@@ -83,6 +83,19 @@ series_patches() {
 	sed -e 's/#.*//' "$f" | awk 'NF { print $1 }'
 }
 
+# The runs files (kunit/runs.conf, arches.conf, debug.conf): one line per
+# run, "NAME ARCH KUNITCONFIGS QEMU_CONFIG [KERNEL_ARG...]", # comments.
+# runs_lines FILE: those lines; runs_names FILE: the names, in order.
+runs_lines() { sed -e 's/#.*//' "$1" | awk 'NF'; }
+runs_names() { runs_lines "$1" | awk '{ print $1 }'; }
+# run_summary FILE: scripts/summary.py over the results of the runs RUNS
+# names (default: every run of FILE)
+run_summary() {
+	local r runs=${RUNS:-$(runs_names "$1")} jsons=()
+	for r in ${runs//,/ }; do jsons+=("$RESULTS_DIR/$r.json"); done
+	python3 "$REPO_ROOT/scripts/summary.py" "${jsons[@]}"
+}
+
 # Print the path of every patch, checking that each exists.
 series_paths() {
 	local p

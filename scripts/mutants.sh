@@ -35,7 +35,7 @@ if [ -n "${MUTANTS:-}" ]; then
 else
 	want=("${all[@]}")
 fi
-mapfile -t known_runs < <(sed -e 's/#.*//' "$RUNS_FILE" | awk 'NF { print $1 }')
+mapfile -t known_runs < <(runs_names "$RUNS_FILE")
 
 # header "Key: value" of a mutant (before its diff)
 header() { sed -n "/^diff --git/q; s/^$2: *//p" "$1" | head -n1; }
@@ -46,7 +46,7 @@ for m in "${want[@]}"; do
 	[ -n "$(header "$f" Mutant)" ] || die "$f: no 'Mutant:' line (what bug it plants)"
 	grep -q '^diff --git' "$f" || die "$f: no diff"
 	for r in $(header "$f" Runs); do
-		printf '%s\n' "${known_runs[@]}" | grep -qx "$r" ||
+		[[ " ${known_runs[*]} " == *" $r "* ]] ||
 			die "$f: Runs: '$r' is not a run of $RUNS_FILE (have: ${known_runs[*]})"
 	done
 done

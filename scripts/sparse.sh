@@ -84,7 +84,7 @@ frags=()
 if [ ! -f "$seed" ]; then
 	seed=
 	runs=$REPO_ROOT/kunit/runs.conf
-	kcs=$(sed -e 's/#.*//' "$runs" 2>/dev/null | awk '$1 == "x86_64" { print $3; exit }')
+	kcs=$(runs_lines "$runs" 2>/dev/null | awk '$1 == "x86_64" { print $3; exit }')
 	[ -n "$kcs" ] || die "no x86_64 run in $runs: its fragments are the sparse config"
 	IFS=, read -r -a items <<<"$kcs"
 	for it in "${items[@]}"; do frags+=("$(resolve_config "$WORK_DIR" "$it")"); done

@@ -192,6 +192,42 @@ details=$(cd "$ROOT" && for f in scripts/*.py; do PYTHONPYCACHEPREFIX=$TMP/pyc p
 set -e
 check "python3 -m py_compile clean" [ -z "$details" ]
 
+# ---- Makefile: help from the Makefile, unknown variables refused -------------
+mk() { # ARGS...: make in the repository, nothing run (-n); sets out, rc and details
+	set +e
+	out=$(make -C "$ROOT" --no-print-directory "$@" 2>&1)
+	rc=$?
+	set -e
+	details=$out
+}
+mk help
+# shellcheck disable=SC2034 # used in the eval below
+phony=$(awk '/^\.PHONY:/ { on = 1; sub(/^\.PHONY:/, "") } on { c = sub(/\\$/, ""); print; if (!c) exit }' "$ROOT/Makefile" | xargs -n1)
+check "make help: every .PHONY target, with its description" \
+	eval '[ "$rc" -eq 0 ] && [ -n "$phony" ] && (while read -r t; do grep -qE "^  make $t +[^ ]" <<<"$out" || exit 1; done <<<"$phony")'
+# shellcheck disable=SC2034
+exported=$(make -C "$ROOT" --no-print-directory -pn help 2>/dev/null | sed -n 's/^VARS := //p')
+# what the scripts read from the environment, but for their own plumbing
+# shellcheck disable=SC2034
+read_vars=$(grep -ohE '\$\{[A-Z][A-Z0-9_]*:-' "$ROOT"/scripts/*.sh | tr -d '${:-' | sort -u |
+	grep -vxE 'XDG_CACHE_HOME|NO_COLOR|CCACHE_DIR|CCACHE_MAXSIZE|KUNIT_RUNS_FILE|OUTGOING_DIR|MUTANT_DIR|MUTANTS_CHECK_ONLY|KVM_PROBE_TIMEOUT|KUNIT_(SRC|OUT|CC|BUILD_ROOT)|AM_COMMITTER_DATE_IS_AUTHOR_DATE')
+details="listed: $exported
+read by the scripts: $(tr "\n" " " <<<"$read_vars")"
+check "make help: lists every variable the scripts read" \
+	eval '[ -n "$exported" ] && (for v in $read_vars; do grep -qw "$v" <<<"$exported" || { echo "not listed: $v"; exit 1; }; done)'
+mk -n bench REP=3
+check "make: an unknown variable is an error (make bench REP=3)" \
+	eval '[ "$rc" -ne 0 ] && grep -q "unknown variable REP:" <<<"$out"'
+mk -n per-patch-build ARCHES=riscv ONLY=3
+check "make: a known variable passes" eval '[ "$rc" -eq 0 ]'
+
+set +e
+out=$(SKIP_DEPS=1 "$ROOT/scripts/deps.sh" 2>&1)
+rc=$?
+set -e
+details=$out
+check "deps: SKIP_DEPS=1 installs nothing and says so" eval '[ "$rc" -eq 0 ] && grep -q "SKIP_DEPS=1; nothing installed" <<<"$out"'
+
 # ---- (d) quilt/git am tree comparison detects differences ----------------
 R=$TMP/cmp-repo
 mkbase "$R"
