@@ -457,6 +457,27 @@ sendrun TOPIC=2
 check "send: TOPIC=2 twice keeps its own change-id" \
 	eval '[ "$rc" -eq 0 ] && [ "$(mails | sed -n "s/^change-id: //p")" = "$tid" ] &&
 		[ "$(sed -n "s/^CHANGE_ID_T2=//p" "$TMP/send.conf")" = "$tid" ]'
+# A reroll of topic 2 alone: its second patch changes, topic 1 and the
+# whole series' revision stay as they are.
+sed -i 's/^Changes the value of the second topic/Changes the one value of the second topic/' \
+	"$SP/patches/topic2-2.patch"
+sp_commit topic2-v2
+# shellcheck disable=SC2034 # used in the eval below
+t2v1=$(git -C "$SP" rev-parse HEAD~1)
+sendrun TOPIC=2 REROLL=1
+details="$out
+$(grep -E '^(REVISION|SENT)' "$TMP/send.conf")
+$(mails)"
+check "send: TOPIC=2 REROLL=1 writes v2 of topic 2 alone, with its range-diff against v1" \
+	eval '[ "$rc" -eq 0 ] && grep -qx "REVISION_T2=2" "$TMP/send.conf" && grep -qx "SENT_T2_1=$t2v1" "$TMP/send.conf" &&
+		grep -qx "REVISION=2" "$TMP/send.conf" && ! grep -q "^SENT_2=" "$TMP/send.conf" &&
+		[ "$(find "$SOUT" -type f | wc -l)" -eq 3 ] &&
+		mailgrep "^Subject: \[PATCH v2 2/2\] mm: tooling test fixture, topic 2 patch 2" &&
+		! mailgrep "^Subject: .*tooling test fixture change" &&
+		[ "$(mails | sed -n "s/^change-id: //p")" = "$tid" ] && mailgrep -x "prerequisite-patch-id: $ppid" &&
+		mailgrep -x -- "- mm: tooling test fixture, topic 2 patch 2: changed (v1 patch 2)" &&
+		mailgrep -x "Range-diff against v1:" && mailgrep -E "^ +- +Changes the value of the second topic" &&
+		mailgrep -E "^ +\\+ +Changes the one value of the second topic"'
 sendrun TOPIC=3
 check "send: an unknown TOPIC= is an error" eval '[ "$rc" -ne 0 ] && grep -q "has no .# --- Topic 3" <<<"$out"'
 printf '[user]\n\tname = %s\n\temail = %s\n' "$PROJECT_NAME" "$PROJECT_EMAIL" >"$TMP/project.gitconfig"
