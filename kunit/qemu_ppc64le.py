@@ -1,5 +1,8 @@
 # kunit.py --qemu_config for the vmemmap suites on ppc64le (QEMU pseries,
-# POWER9, TCG): 64K pages, 16 MiB sections, 4 GiB in two NUMA nodes.  The
+# POWER9, TCG): 64K pages, 16 MiB sections, 4 GiB in two NUMA nodes of 1
+# and 3 GiB, so that the node boundary falls inside the 2 GiB of memory
+# whose memmap one radix vmemmap PMD maps (the memmap pages of node 1's
+# first GiB are on node 0, which sparse_init_memmap_test must allow).  The
 # radix MMU has 2 MiB PMD and 1 GiB PUD pages; the hash MMU run of
 # kunit/arches.conf boots the same kernel with disable_radix (16 MiB PMD and
 # 16 GiB PUD pages).  No HVO on powerpc: no hugepages.
@@ -21,7 +24,7 @@ CONFIG_HVC_CONSOLE=y''',
 			   kernel_command_line='console=hvc0 dax_vmemmap_kunit.phys_limit=0x1000000000 dax_vmemmap_kunit.in_vm=1',
 			   extra_qemu_params=['-M', 'pseries', '-cpu', 'power9',
 					      '-m', '4G,slots=1,maxmem=64G', '-smp', '2',
-					      '-object', 'memory-backend-ram,id=m0,size=2G',
-					      '-object', 'memory-backend-ram,id=m1,size=2G',
+					      '-object', 'memory-backend-ram,id=m0,size=1G',
+					      '-object', 'memory-backend-ram,id=m1,size=3G',
 					      '-numa', 'node,nodeid=0,cpus=0,memdev=m0',
 					      '-numa', 'node,nodeid=1,cpus=1,memdev=m1'])
