@@ -77,7 +77,7 @@ define kunit_runs_file
 	. $(S)/lib.sh; run_summary $(1) || rc=1; exit $$rc
 endef
 
-kunit-arches: ## the suites on QEMU riscv64, arm64, ppc64le radix and hash (kunit/arches.conf)
+kunit-arches: ## the suites on QEMU riscv64, arm64, ppc64le radix (64K and 4K pages) and hash (kunit/arches.conf)
 	$(call kunit_runs_file,kunit/arches.conf)
 
 kunit-debug: ## the x86_64 suites under KASAN, lockdep, DEBUG_PAGEALLOC, PAGE_OWNER

@@ -1,11 +1,11 @@
 # kunit.py --qemu_config for the vmemmap suites on ppc64le (QEMU pseries,
-# POWER9, TCG): 64K pages, 16 MiB sections, 4 GiB in two NUMA nodes of 1
-# and 3 GiB, so that the node boundary falls inside the 2 GiB of memory
+# POWER9, TCG): 16 MiB sections, 4 GiB in two NUMA nodes of 1 and 3 GiB,
+# so that with 64K pages the node boundary falls inside the 2 GiB of memory
 # whose memmap one radix vmemmap PMD maps (the memmap pages of node 1's
 # first GiB are on node 0, which sparse_init_memmap_test must allow).  The
-# radix MMU has 2 MiB PMD and 1 GiB PUD pages; the hash MMU run of
-# kunit/arches.conf boots the same kernel with disable_radix (16 MiB PMD and
-# 16 GiB PUD pages).  No HVO on powerpc: no hugepages.
+# radix MMU has 2 MiB PMD and 1 GiB PUD pages with either page size; the
+# hash MMU run of kunit/arches.conf boots the 64K kernel with disable_radix
+# (16 MiB PMD and 16 GiB PUD pages).  No HVO on powerpc: no hugepages.
 # The pseries hypervisor refuses hash MMU entries for addresses that are not
 # guest memory: a memory hotplug window up to 64 GiB (maxmem=, nothing
 # plugged, so nothing allocated) holds the device-DAX suite's ranges, which
