@@ -102,11 +102,8 @@ mk=(ARCH=x86_64 "CC=$cc")
 t_start=$(date +%s)
 mkdir -p "$BENCH_DIR" "$BLOG"
 
-repo=$(base_repo)
-rev=$(base_rev)
-[ -n "${KERNEL_SRC:-}" ] || [ -d "$repo" ] || die "no base repository at $repo (run 'make base' first)"
-check_base "$repo" "$rev"
-base_commit=$(git -C "$repo" rev-parse "$rev^{commit}")
+base_open
+repo=$BASE_GIT rev=$BASE_NAME base_commit=$BASE_COMMIT
 
 # prepare_tree DIR: DIR becomes a clean detached worktree of $repo at the
 # base commit (lib.sh: prepare_worktree; builds in it stay incremental).
@@ -145,17 +142,7 @@ if want series "${kernels[@]}"; then
 		rm -f "$stampf"
 		step "series source: $src = $rev + ${#patches[@]} patch(es) from $PATCHES_DIR (git am)"
 		prepare_tree "$src"
-		use_project_identity
-		n=0
-		for p in "${patches[@]}"; do
-			n=$((n + 1))
-			if ! out=$(git -C "$src" -c core.hooksPath=/dev/null am --no-3way \
-				--committer-date-is-author-date "$p" 2>&1); then
-				printf '%s\n' "$out" | sed 's/^/    /' >&2
-				git -C "$src" am --abort >/dev/null 2>&1 || true
-				die "patch $(basename "$p") does not apply (failing file: $(failing_file "$out")); patch $n of ${#patches[@]}"
-			fi
-		done
+		am_patches "$src" "${patches[@]}"
 		printf '%s %s\n' "$stamp" "$(git -C "$src" rev-parse HEAD)" >"$stampf"
 	fi
 	series_desc="series = ${#patches[@]} patch(es), head $(git -C "$src" rev-parse --short HEAD)"

@@ -78,11 +78,8 @@ mk=(ARCH=x86_64 "CC=$cc")
 t_start=$(date +%s)
 mkdir -p "$BENCH_DIR" "$BLOG"
 
-repo=$(base_repo)
-rev=$(base_rev)
-[ -n "${KERNEL_SRC:-}" ] || [ -d "$repo" ] || die "no base repository at $repo (run 'make base' first)"
-check_base "$repo" "$rev"
-base_commit=$(git -C "$repo" rev-parse "$rev^{commit}")
+base_open
+repo=$BASE_GIT rev=$BASE_NAME base_commit=$BASE_COMMIT
 
 # ---- source: one worktree, two commits -------------------------------------
 # series = base + series + measuring patch; buffer = series + restore patch.
@@ -102,18 +99,9 @@ else
 	rm -f "$stampf"
 	step "source: $SRC = $rev + ${#patches[@]} patch(es) + ${#bpatches[@]} benchmark patch(es) (git am)"
 	prepare_worktree "$repo" "$SRC" "$base_commit"
-	use_project_identity
-	n=0
-	for p in "${patches[@]}" "${bpatches[@]}"; do
-		n=$((n + 1))
-		if ! out=$(git -C "$SRC" -c core.hooksPath=/dev/null am --no-3way \
-			--committer-date-is-author-date "$p" 2>&1); then
-			printf '%s\n' "$out" | sed 's/^/    /' >&2
-			git -C "$SRC" am --abort >/dev/null 2>&1 || true
-			die "$(basename "$p") does not apply (failing file: $(failing_file "$out"))"
-		fi
-		[ "$p" != "${bpatches[0]}" ] || c_series=$(git -C "$SRC" rev-parse HEAD)
-	done
+	am_patches "$SRC" "${patches[@]}" "${bpatches[0]}"
+	c_series=$(git -C "$SRC" rev-parse HEAD)
+	am_patches "$SRC" "${bpatches[@]:1}"
 	c_buffer=$(git -C "$SRC" rev-parse HEAD)
 	printf '%s %s %s\n' "$stamp" "$c_series" "$c_buffer" >"$stampf"
 fi

@@ -9,10 +9,9 @@ set -euo pipefail
 need_tool git git
 
 if [ -n "${KERNEL_SRC:-}" ]; then
-	repo=$(base_repo)
-	rev=$(base_rev)
-	check_base "$repo" "$rev"
-	info "base: using $repo at $rev ($(git -C "$repo" rev-parse --short "$rev^{commit}")); no download"
+	base_open
+	info "base: using $KERNEL_SRC at $BASE_NAME ($(git -C "$BASE_GIT" rev-parse --short "$BASE_COMMIT")), read only; no download"
+	info "base: the tooling's commits and worktrees are in $BASE_GIT (it borrows the objects of $KERNEL_SRC)"
 	exit 0
 fi
 

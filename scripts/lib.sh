@@ -6,6 +6,11 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export REPO_ROOT
 
 CACHE=${VMEMMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmemmap-series}
+# absolute and without symlinks, as git prints the paths of its repositories
+if ! mkdir -p "$CACHE" || ! CACHE=$(cd "$CACHE" && pwd -P); then
+	echo "error: cannot create the cache $CACHE" >&2
+	exit 1
+fi
 export CACHE
 DL_DIR=$CACHE/dl
 BASE_REPO_CACHE=$CACHE/base
@@ -43,21 +48,38 @@ need_tool() {
 
 njobs() { nproc 2>/dev/null || echo 1; }
 
-# The git repository holding the base and the base revision to build on.
-# KERNEL_SRC=/path BASE=rev selects a user's tree; else the cached Debian base.
-base_repo() {
-	if [ -n "${KERNEL_SRC:-}" ]; then
-		(cd "$KERNEL_SRC" && pwd)
-	else
-		printf '%s\n' "$BASE_REPO_CACHE"
-	fi
-}
-base_rev() {
+# The base: the git repository the tooling works in and the 7.3 commit the
+# series applies to.  Without KERNEL_SRC: the cached Debian base
+# ($CACHE/base, tag $BASE_TAG, or BASE=rev in it).  With KERNEL_SRC=/path
+# BASE=rev: the user's tree is only read (rev-parse, show): the tooling
+# works in a private bare repository, $USER_BASE_REPO, that borrows the
+# user's objects (objects/info/alternates) and holds one ref of its own,
+# refs/tags/user-base at BASE's commit; its worktrees, the commits of
+# 'git am' and any prune stay there.  (The BASE commit must stay in the
+# user's repository: it is not copied.)
+USER_BASE_REPO=$CACHE/user-base
+# base_open: check the base and set BASE_GIT (the repository to work in),
+# BASE_NAME (the base as the user names it) and BASE_COMMIT (its commit id)
+base_open() {
+	local src common
 	if [ -n "${KERNEL_SRC:-}" ]; then
 		[ -n "${BASE:-}" ] || die "KERNEL_SRC is set but BASE is not (e.g. BASE=v7.3)"
-		printf '%s\n' "$BASE"
+		src=$(cd "$KERNEL_SRC" 2>/dev/null && pwd) || die "KERNEL_SRC=$KERNEL_SRC: no such directory"
+		check_base "$src" "$BASE"
+		BASE_NAME=$BASE
+		BASE_COMMIT=$(git -C "$src" rev-parse "$BASE^{commit}")
+		common=$(git -C "$src" rev-parse --path-format=absolute --git-common-dir)
+		[ -d "$USER_BASE_REPO/objects" ] || git init -q --bare "$USER_BASE_REPO"
+		git -C "$USER_BASE_REPO" config gc.auto 0
+		printf '%s\n' "$common/objects" >"$USER_BASE_REPO/objects/info/alternates"
+		git -C "$USER_BASE_REPO" update-ref refs/tags/user-base "$BASE_COMMIT"
+		BASE_GIT=$USER_BASE_REPO
 	else
-		printf '%s\n' "${BASE:-$BASE_TAG}"
+		BASE_GIT=$BASE_REPO_CACHE
+		BASE_NAME=${BASE:-$BASE_TAG}
+		[ -d "$BASE_GIT" ] || die "no base repository at $BASE_GIT (run 'make base' first)"
+		check_base "$BASE_GIT" "$BASE_NAME"
+		BASE_COMMIT=$(git -C "$BASE_GIT" rev-parse "$BASE_NAME^{commit}")
 	fi
 }
 
@@ -134,6 +156,8 @@ merge_fragments() {
 # same repository is reused and reset: only the files that differ are
 # rewritten, so kernel builds in it stay incremental.  Anything else at DIR
 # (a worktree of another repository, a plain directory) is removed first.
+# REPO is one of this cache ($CACHE/base or $USER_BASE_REPO): its stale
+# worktree entries are pruned.
 # Sets WT_REUSED to 1 or 0.
 prepare_worktree() {
 	local repo=$1 dir=$2 commit=$3 branch=${4:-} common old top
@@ -145,13 +169,20 @@ prepare_worktree() {
 		if [ -n "$old" ] && [ "$old" = "$common" ] && [ "$top" = "$(cd "$dir" && pwd -P)" ]; then
 			WT_REUSED=1
 		else
-			if [ -n "$old" ]; then
+			# only a repository of this cache is cleaned up after; another
+			# one (a user's tree that an older version of this tooling
+			# made a worktree of) is left alone
+			case $old in
+			"$CACHE"/*)
 				git --git-dir="$old" worktree remove --force "$dir" 2>/dev/null || true
-			fi
-			rm -rf "$dir"
-			if [ -n "$old" ]; then
+				rm -rf "$dir"
 				git --git-dir="$old" worktree prune 2>/dev/null || true
-			fi
+				;;
+			*)
+				[ -z "$old" ] || warn "$dir was a worktree of $old: removed; 'git worktree prune' there drops its entry"
+				rm -rf "$dir"
+				;;
+			esac
 		fi
 	fi
 	git -C "$repo" worktree prune
@@ -169,6 +200,30 @@ prepare_worktree() {
 	else
 		git -C "$repo" worktree add -q --detach "$dir" "$commit"
 	fi
+}
+
+# am_patches DIR PATCH...: git am each PATCH in the worktree DIR (project
+# identity, no hooks, no 3-way merge), one progress line per patch; the
+# first that fails is aborted and named with its failing file
+am_patches() {
+	local dir=$1 n=0 p out file opts=(--no-3way)
+	shift
+	# (also for 'am --abort': its reflog entry needs an identity)
+	use_project_identity
+	[ "${AM_COMMITTER_DATE_IS_AUTHOR_DATE:-1}" = 1 ] && opts+=(--committer-date-is-author-date)
+	for p in "$@"; do
+		n=$((n + 1))
+		if ! out=$(git -C "$dir" -c core.hooksPath=/dev/null am "${opts[@]}" "$p" 2>&1); then
+			printf '%s\n' "$out" | sed 's/^/    /' >&2
+			git -C "$dir" am --abort >/dev/null 2>&1 || true
+			file=$(failing_file "$out")
+			if [ "$file" = unknown ] && grep -q 'does not look like\|Patch is empty\|Patch format detection failed' <<<"$out"; then
+				die "patch $(basename "$p") is not a valid git format-patch mail (patch $n of $#)"
+			fi
+			die "patch $(basename "$p") does not apply (failing file: $file)"
+		fi
+		info "  [$n/$#] applied $(basename "$p")"
+	done
 }
 
 # failing_file OUTPUT: the file named in a failed git am/apply's error output

@@ -79,22 +79,42 @@ details=$(diff <(echo "$before") <(echo "$after") || true)
 check "apply: base repo HEAD, tag, refs and status unchanged" [ "$before" = "$after" ]
 check "apply: no leftover git am state" [ ! -d "$C/base/.git/worktrees/work/rebase-apply" ]
 
-# the same through KERNEL_SRC (the user's tree): refs and checkout untouched
+# the same through KERNEL_SRC (the user's tree): nothing in it changes, not
+# its refs, checkout, worktree list or any file under .git (a stale worktree
+# entry of the user's stays: the tooling never prunes there)
 K=$TMP/usertree
 mkbase "$K"
 git -C "$K" checkout -q -b mywork
 echo "local edit" >>"$K/Makefile"
-before=$(state "$K"; git -C "$K" diff)
+pgit -C "$K" worktree add -q --detach "$TMP/user-wt" HEAD
+rm -rf "$TMP/user-wt"
+kstate() { # the user's tree: status, diff, then every file of .git but the index (git status refreshes it)
+	state "$K"
+	git -C "$K" diff
+	(cd "$K/.git" && find . -path ./index -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum)
+}
+before=$(kstate)
 set +e
 out=$(VMEMMAP_CACHE=$TMP/cache-k KERNEL_SRC=$K BASE=$BASE_TAG PATCHES_DIR=$TMP/pa "$ROOT/scripts/apply.sh" 2>&1)
 rc=$?
 set -e
-after=$(state "$K"; git -C "$K" diff)
+after=$(kstate)
 details=$out
 check "apply (KERNEL_SRC): broken patch fails with the file named" \
 	eval '[ "$rc" -ne 0 ] && grep -q "failing file: mm/sparse.c" <<<"$out"'
 details=$(diff <(echo "$before") <(echo "$after") || true)
-check "apply (KERNEL_SRC): user's refs, HEAD and working tree unchanged" [ "$before" = "$after" ]
+check "apply (KERNEL_SRC): user's refs, HEAD, working tree and .git unchanged" [ "$before" = "$after" ]
+series "$TMP/pk" "$FIX/good.patch"
+set +e
+out=$(VMEMMAP_CACHE=$TMP/cache-k KERNEL_SRC=$K BASE=$BASE_TAG PATCHES_DIR=$TMP/pk "$ROOT/scripts/apply.sh" 2>&1)
+rc=$?
+set -e
+after=$(kstate)
+details=$out$'\n'$(diff <(echo "$before") <(echo "$after") || true)
+check "apply (KERNEL_SRC): applies in the private repository, the user's tree and .git unchanged" \
+	eval '[ "$rc" -eq 0 ] && grep -q "return 2;" "$TMP/cache-k/work/mm/sparse.c" && [ "$before" = "$after" ] &&
+		[ "$(git -C "$TMP/cache-k/work" rev-parse --path-format=absolute --git-common-dir)" = "$(cd "$TMP/cache-k" && pwd -P)/user-base" ] &&
+		[ "$(git -C "$K" worktree list | wc -l)" -eq 2 ]'
 set +e
 out=$(VMEMMAP_CACHE=$TMP/cache-k KERNEL_SRC=$K BASE=v0.0-nonexistent PATCHES_DIR=$TMP/pa "$ROOT/scripts/apply.sh" 2>&1)
 rc=$?
