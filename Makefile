@@ -4,6 +4,7 @@
 # given on the command line that is not listed here is an error.
 #
 #: KERNEL_SRC=/path BASE=rev   your own kernel git tree and its 7.3 commit instead of the Debian base
+#: BASE_VERSION=version        base: this linux-source-7.3 upload instead of the pin (default: the pin; the newest when it is gone)
 #: PATCHES_DIR=dir             another patches dir (with a series file)
 #: VMEMMAP_CACHE=dir           cache location (default ~/.cache/vmemmap-series)
 #: SKIP_DEPS=1                 install nothing (a host without apt, or you manage the packages): list what is missing

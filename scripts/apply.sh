@@ -14,7 +14,7 @@ repo=$BASE_GIT rev=$BASE_NAME base_commit=$BASE_COMMIT
 
 if [ -z "${KERNEL_SRC:-}" ]; then
 	dirty=$(git -C "$repo" status --porcelain --untracked-files=normal | head -n 5)
-	[ -z "$dirty" ] || die "base repository $repo has uncommitted changes (e.g. $(head -n1 <<<"$dirty")); restore it with: git -C $repo checkout -f $BASE_TAG && git -C $repo clean -fdx, or delete it and run 'make base'"
+	[ -z "$dirty" ] || die "base repository $repo has uncommitted changes (e.g. $(head -n1 <<<"$dirty")); restore it with: git -C $repo checkout -f $rev && git -C $repo clean -fdx, or delete it and run 'make base'"
 fi
 
 mapfile -t patches < <(series_paths)

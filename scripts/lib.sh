@@ -50,7 +50,8 @@ njobs() { nproc 2>/dev/null || echo 1; }
 
 # The base: the git repository the tooling works in and the 7.3 commit the
 # series applies to.  Without KERNEL_SRC: the cached Debian base
-# ($CACHE/base, tag $BASE_TAG, or BASE=rev in it).  With KERNEL_SRC=/path
+# ($CACHE/base, the tag 'make base' made: $BASE_TAG, or the fallback's when
+# the pin is gone; or BASE=rev in it).  With KERNEL_SRC=/path
 # BASE=rev: the user's tree is only read (rev-parse, show): the tooling
 # works in a private bare repository, $USER_BASE_REPO, that borrows the
 # user's objects (objects/info/alternates) and holds one ref of its own,
@@ -76,8 +77,9 @@ base_open() {
 		BASE_GIT=$USER_BASE_REPO
 	else
 		BASE_GIT=$BASE_REPO_CACHE
-		BASE_NAME=${BASE:-$BASE_TAG}
 		[ -d "$BASE_GIT" ] || die "no base repository at $BASE_GIT (run 'make base' first)"
+		# the tag 'make base' made (fetch-base.sh: the pin's, or a fallback's)
+		BASE_NAME=${BASE:-$(git -C "$BASE_GIT" config vmemmap.tag || echo "$BASE_TAG")}
 		check_base "$BASE_GIT" "$BASE_NAME"
 		BASE_COMMIT=$(git -C "$BASE_GIT" rev-parse "$BASE_NAME^{commit}")
 	fi

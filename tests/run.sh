@@ -176,6 +176,59 @@ check "apply: second run resets the same worktree (no stale files, edits dropped
 	eval '[ "$rc" -eq 0 ] && grep -q "reset worktree" <<<"$out" && [ ! -e "$C/work/stale-untracked" ] &&
 		! grep -q "^edit$" "$C/work/Makefile" && grep -q "return 2;" "$C/work/mm/sparse.c"'
 
+# ---- the pinned base upload gone: fall back to the newest, or BASE_VERSION --
+# A stub apt that no longer serves the pin and has one newer upload: a .deb
+# of the fixture tree, as Debian lays it out.
+ALT='7.3.9-1~bpo13+1'
+AB=$TMP/apt-bin
+mkdir -p "$AB" "$TMP/deb/usr/src" "$TMP/deb/usr/share/doc/$BASE_PACKAGE" "$TMP/deb/DEBIAN"
+mkdir -p "$TMP/debsrc/$BASE_TARBALL_TOPDIR"
+cp -r "$FIX/minibase/." "$TMP/debsrc/$BASE_TARBALL_TOPDIR/"
+tar -cJf "$TMP/deb/$BASE_TARBALL" -C "$TMP/debsrc" "$BASE_TARBALL_TOPDIR"
+printf 'linux (%s) trixie-backports; urgency=medium\n\n  * fixture\n\n -- A Maintainer <a@example.org>  Tue, 01 Dec 2026 10:00:00 +0100\n' "$ALT" |
+	gzip -9n >"$TMP/deb/usr/share/doc/$BASE_PACKAGE/changelog.Debian.gz"
+printf 'Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: A <a@example.org>\nDescription: fixture\n' "$BASE_PACKAGE" "$ALT" >"$TMP/deb/DEBIAN/control"
+dpkg-deb -Zxz --build "$TMP/deb" "$TMP/alt.deb" >/dev/null
+cat >"$AB/apt-get" <<EOT
+#!/bin/sh
+# stub: 'download PKG=VER' of the fixture upload only; 'update' fails (no root here anyway)
+[ "\$1" = download ] || exit 100
+case "\$3" in "$BASE_PACKAGE=$ALT") cp "$TMP/alt.deb" "./${BASE_PACKAGE}_${ALT}_all.deb" ;; *) echo "E: Can't find a source to download version of \$3" >&2; exit 100 ;; esac
+EOT
+cat >"$AB/apt-cache" <<EOT
+#!/bin/sh
+[ "\$1" = madison ] && echo " $BASE_PACKAGE | $ALT | http://deb.debian.org/debian trixie-backports/main amd64 Packages"
+exit 0
+EOT
+chmod +x "$AB/apt-get" "$AB/apt-cache"
+fb() { # VAR=VALUE...: fetch-base.sh with the stub apt; sets out, rc and details
+	set +e
+	out=$(env PATH="$AB:$PATH" VMEMMAP_CACHE="$TMP/cache-fb" "$@" "$ROOT/scripts/fetch-base.sh" 2>&1)
+	rc=$?
+	set -e
+	details=$out
+}
+export alt_tag=v7.3.9-1_bpo13+1-debian # (read by the eval'd checks)
+fb
+check "base: the pin gone, falls back to the newest upload with a notice and its own tag" \
+	eval '[ "$rc" -eq 0 ] && grep -q "pinned $BASE_PACKAGE=$BASE_PKG_VERSION is no longer served: falling back to the newest, $ALT" <<<"$out" &&
+		[ "$(git -C "$TMP/cache-fb/base" config vmemmap.tag)" = "$alt_tag" ] &&
+		git -C "$TMP/cache-fb/base" rev-parse -q --verify "refs/tags/$alt_tag" >/dev/null &&
+		[ "$(git -C "$TMP/cache-fb/base" log -1 --format=%aD)" = "Tue, 1 Dec 2026 10:00:00 +0100" ]'
+set +e
+out=$(VMEMMAP_CACHE=$TMP/cache-fb PATCHES_DIR=$TMP/pg "$ROOT/scripts/apply.sh" 2>&1)
+rc=$?
+set -e
+details=$out
+check "base: apply takes the fallback's tag as the base" \
+	eval '[ "$rc" -eq 0 ] && grep -q "at $alt_tag" <<<"$out" && grep -q "return 2;" "$TMP/cache-fb/work/mm/sparse.c"'
+fb
+check "base: a second run reuses the fallback base without downloading" \
+	eval '[ "$rc" -eq 0 ] && grep -q "reusing .*($alt_tag" <<<"$out" && ! grep -q downloading <<<"$out"'
+fb BASE_VERSION=7.3.1-1
+check "base: BASE_VERSION= that the registry lacks is a clear error" \
+	eval '[ "$rc" -ne 0 ] && grep -q "cannot download $BASE_PACKAGE=7.3.1-1 (BASE_VERSION=" <<<"$out"'
+
 # ---- (b) missing tool: one-line fix-it ------------------------------------
 NB=$TMP/noquilt-bin
 mkdir -p "$NB"
