@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check.sh check|all: run the pipeline, keep going past failures where the
 # later steps still make sense, print a summary; the LAST line of output is
-# "N passed, N failed, N skipped" (KUnit cases over all runs).
+# "N passed, N failed, N skipped": the KUnit cases over all runs, plus one
+# failed test for each other step that failed.
 #   check: deps base apply quilt-check checkpatch kunit test-tooling
 #   all:   deps base apply kunit
 set -euo pipefail
@@ -92,5 +93,29 @@ if [ "${#runs[@]}" -eq 0 ]; then
 fi
 jsons=()
 for r in "${runs[@]}"; do jsons+=("$RESULTS_DIR/$r.json"); done
-python3 "$S/summary.py" "${jsons[@]}" || failed_any=1
+# The last line counts the KUnit cases, and each other step that failed as
+# one failed test: a red checkpatch or quilt-check cannot end in "0 failed".
+# (The kunit step itself is counted by its cases: a run that did not build
+# or boot is a failure of summary.py's.)
+sum_rc=0
+out=$(python3 "$S/summary.py" "${jsons[@]}") || sum_rc=$?
+[ "$sum_rc" -eq 0 ] || failed_any=1
+steps_failed=()
+for s in "${steps[@]}"; do
+	[ "$s" != kunit ] || continue
+	case ${result[$s]:-} in FAILED*) steps_failed+=("$s") ;; esac
+done
+last=$(tail -n1 <<<"$out")
+if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+	head -n -1 <<<"$out"
+	if [ "${#steps_failed[@]}" -gt 0 ]; then
+		echo "failed steps (one failed test each): ${steps_failed[*]}"
+	fi
+	echo "${BASH_REMATCH[1]} passed, $((BASH_REMATCH[2] + ${#steps_failed[@]})) failed, ${BASH_REMATCH[3]} skipped"
+else
+	# summary.py could not count (its own error is above)
+	printf '%s\n' "$out"
+	echo "0 passed, $((1 + ${#steps_failed[@]})) failed, 0 skipped"
+	failed_any=1
+fi
 exit "$failed_any"

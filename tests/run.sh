@@ -376,6 +376,39 @@ json.dump(d, open(sys.argv[2], 'w'))
 PY
 summarise "$TMP/res/allpass.json"
 check "summary: all passing -> exit 0" eval '[ "$rc" -eq 0 ] && [ "$(tail -n1 <<<"$out")" = "8 passed, 0 failed, 0 skipped" ]'
+# check.sh's last line: the real check.sh and summary.py in a copy of the
+# tooling whose steps are stubs (STUB_FAIL=step makes that one fail; the
+# kunit stub writes the passing results of $TMP/res/allpass.json)
+CK=$TMP/ck
+mkdir -p "$CK/tests"
+cp -r "$ROOT/scripts" "$ROOT/configs" "$ROOT/kunit" "$CK/"
+for st in deps fetch-base apply quilt-check checkpatch kunit; do
+	printf '#!/bin/sh\n[ "$STUB_FAIL" = %s ] && exit 3\n%s\nexit 0\n' "$st" \
+		"$([ "$st" = kunit ] && echo "cp '$TMP/res/allpass.json' \"\$VMEMMAP_CACHE/results/allpass.json\"")" >"$CK/scripts/$st.sh"
+done
+printf '#!/bin/sh\n[ "$STUB_FAIL" = test-tooling ] && exit 3\nexit 0\n' >"$CK/tests/run.sh"
+chmod +x "$CK"/scripts/*.sh "$CK/tests/run.sh"
+printf 'allpass x86_64 kunit/x86_64.config kunit/qemu_x86_64.py\n' >"$CK/kunit/runs.conf"
+ckrun() { # STUB_FAIL value: check.sh check in the copy; sets out, rc and details
+	set +e
+	out=$(STUB_FAIL=$1 VMEMMAP_CACHE="$TMP/cache-ck" "$CK/scripts/check.sh" check 2>&1)
+	rc=$?
+	set -e
+	details=$out
+}
+ckrun none
+check "check.sh: all steps pass -> exit 0, last line the cases" \
+	eval '[ "$rc" -eq 0 ] && [ "$(tail -n1 <<<"$out")" = "8 passed, 0 failed, 0 skipped" ]'
+ckrun checkpatch
+check "check.sh: a failed checkpatch is one failed test in the last line" \
+	eval '[ "$rc" -ne 0 ] && [ "$(tail -n1 <<<"$out")" = "8 passed, 1 failed, 0 skipped" ] && grep -q "failed steps (one failed test each): checkpatch" <<<"$out"'
+ckrun test-tooling
+check "check.sh: a failed test-tooling is one failed test in the last line" \
+	eval '[ "$rc" -ne 0 ] && [ "$(tail -n1 <<<"$out")" = "8 passed, 1 failed, 0 skipped" ]'
+ckrun apply
+check "check.sh: no applied tree -> the run without results fails, the last line still counts" \
+	eval '[ "$rc" -ne 0 ] && [ "$(tail -n1 <<<"$out")" = "0 passed, 2 failed, 0 skipped" ] && grep -q "kunit  *skipped (apply failed)" <<<"$out"'
+
 # the same passing run, with a kernel console: clean, then with a lockdep splat
 cp "$TMP/res/allpass.json" "$TMP/res/splat.json"
 printf '[    0.1] Linux version 7.3.4\n[    1.0]     ok 1 basic_pass\n' >"$TMP/res/splat.console"
