@@ -50,20 +50,8 @@ for p in "${want[@]}"; do
 	[ "$st" = "install ok installed" ] || missing+=("$p")
 done
 
-# Is there an apt source (deb or deb-src) for SUITE?
-have_suite() {
-	local type=$1 suite=$2
-	grep -rqsE "^[[:space:]]*${type}[[:space:]].*[[:space:]]${suite}[[:space:]]" /etc/apt/sources.list /etc/apt/sources.list.d/*.list && return 0
-	# deb822: a stanza whose Types contains TYPE and Suites contains SUITE
-	awk -v t="$type" -v s="$suite" '
-		/^[[:space:]]*$/ { if (ty && su) f = 1; ty = su = 0; next }
-		tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == t) ty = 1 }
-		tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == s) su = 1 }
-		END { if (ty && su) f = 1; exit !f }' /etc/apt/sources.list.d/*.sources 2>/dev/null
-}
-
 add_sources=()
-have_suite deb trixie-backports || add_sources+=(bpo)
+have_suite deb trixie-backports /etc/apt || add_sources+=(bpo)
 # (Debian unstable, for sparse's source and the LoongArch compiler, is read
 # with a private apt state by those scripts only: scripts/lib.sh debian_apt)
 

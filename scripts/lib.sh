@@ -274,6 +274,25 @@ debian_apt() {
 	apt-get "${DEBIAN_APT[@]}" update >"$st/update.log" 2>&1
 }
 
+# have_suite TYPE SUITE DIR: does the apt configuration in DIR (/etc/apt)
+# have an enabled source of TYPE (deb, deb-src) for SUITE?  One-line
+# sources.list / *.list entries, and deb822 *.sources stanzas whose Types
+# and Suites name them (a stanza with "Enabled: no" does not count)
+have_suite() {
+	local type=$1 suite=$2 dir=$3
+	grep -qsE "^[[:space:]]*${type}[[:space:]].*[[:space:]]${suite}([[:space:]]|$)" "$dir/sources.list" "$dir"/sources.list.d/*.list && return 0
+	awk -v t="$type" -v s="$suite" '
+		function end() { if (ty && su && en) f = 1; ty = su = 0; en = 1 }
+		BEGIN { en = 1 }
+		FNR == 1 { end() }
+		/^[[:space:]]*#/ { next }
+		/^[[:space:]]*$/ { end(); next }
+		tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == t) ty = 1 }
+		tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == s) su = 1 }
+		tolower($1) == "enabled:" { en = (tolower($2) != "no") }
+		END { end(); exit !f }' "$dir"/sources.list.d/*.sources 2>/dev/null
+}
+
 # resolve_config TREE ITEM: a KUNITCONFIGS entry (tree:PATH or a path of
 # this repository) as an absolute path
 resolve_config() {

@@ -229,6 +229,24 @@ fb BASE_VERSION=7.3.1-1
 check "base: BASE_VERSION= that the registry lacks is a clear error" \
 	eval '[ "$rc" -ne 0 ] && grep -q "cannot download $BASE_PACKAGE=7.3.1-1 (BASE_VERSION=" <<<"$out"'
 
+# kunit.sh reads the runs file (lib.sh runs_lines) and refuses what it
+# cannot run, before building anything (on the fixture's applied tree)
+printf '# a comment\nr1 x86_64 kunit/x86_64.config kunit/qemu_x86_64.py  # trailing\nr2 um\n' >"$TMP/bad-runs.conf"
+set +e
+out=$(VMEMMAP_CACHE=$C KUNIT_RUNS_FILE=$TMP/bad-runs.conf "$ROOT/scripts/kunit.sh" 2>&1)
+rc=$?
+set -e
+details=$out
+check "kunit.sh: a runs line without its four fields is an error naming it" \
+	eval '[ "$rc" -ne 0 ] && grep -q "bad-runs.conf: bad line (want NAME ARCH KUNITCONFIGS QEMU_CONFIG \[KERNEL_ARG...\]): r2 um" <<<"$out"'
+set +e
+out=$(VMEMMAP_CACHE=$C RUNS="uml x86-64" "$ROOT/scripts/kunit.sh" 2>&1)
+rc=$?
+set -e
+details=$out
+check "kunit.sh: a misspelt run name is an error listing the runs" \
+	eval '[ "$rc" -ne 0 ] && grep -q "no run named .x86-64. in .*runs.conf (have: .*x86_64.*)" <<<"$out"'
+
 # ---- (b) missing tool: one-line fix-it ------------------------------------
 NB=$TMP/noquilt-bin
 mkdir -p "$NB"
@@ -300,6 +318,27 @@ rc=$?
 set -e
 details=$out
 check "deps: SKIP_DEPS=1 installs nothing and says so" eval '[ "$rc" -eq 0 ] && grep -q "SKIP_DEPS=1; nothing installed" <<<"$out"'
+# deps' apt source parser (lib.sh have_suite) on apt configurations of its own
+hs() { # DIR TYPE SUITE: yes or no
+	if VMEMMAP_CACHE=$TMP/cache-hs bash -c '. "$1" && have_suite "$3" "$4" "$2"' _ "$ROOT/scripts/lib.sh" "$@" >/dev/null 2>&1; then
+		echo yes
+	else
+		echo no
+	fi
+}
+A=$TMP/apt
+mkdir -p "$A/one/sources.list.d" "$A/822/sources.list.d" "$A/off/sources.list.d" "$A/none/sources.list.d"
+printf '# deb http://deb.debian.org/debian unstable main\ndeb [signed-by=/k.gpg] http://deb.debian.org/debian trixie-backports main\n' >"$A/one/sources.list"
+printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\n# a comment\nTypes: deb deb-src\nURIs: http://deb.debian.org/debian\nSuites: trixie-backports\nComponents: main\n' >"$A/822/sources.list.d/debian.sources"
+printf 'Types: deb deb-src\nURIs: http://deb.debian.org/debian\nSuites: trixie-backports\nComponents: main\nEnabled: no\n' >"$A/off/sources.list.d/bpo.sources"
+printf 'Types: deb\nSuites: trixie-backports\n' >"$A/none/sources.list.d/a.sources"
+printf 'URIs: http://deb.debian.org/debian\nSuites: sid\n' >"$A/none/sources.list.d/b.sources"
+printf 'deb-src http://deb.debian.org/debian unstable main\n' >"$A/none/sources.list"
+got="$(hs "$A/one" deb trixie-backports) $(hs "$A/one" deb unstable) $(hs "$A/822" deb trixie-backports) $(hs "$A/822" deb-src trixie-backports)"
+got="$got $(hs "$A/822" deb-src bookworm) $(hs "$A/off" deb trixie-backports) $(hs "$A/none" deb unstable) $(hs "$A/none" deb-src unstable) $(hs "$A/none" deb sid)"
+details=$got
+check "deps: apt source parser (one-line, commented, deb822 stanzas, Enabled: no, types, stanzas split over files)" \
+	[ "$got" = "yes no yes yes no no no yes no" ]
 
 # ---- (d) quilt/git am tree comparison detects differences ----------------
 R=$TMP/cmp-repo
