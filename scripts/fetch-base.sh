@@ -34,6 +34,9 @@ version_tag() {
 reuse() {
 	git -C "$repo" rev-parse -q --verify "refs/tags/$1" >/dev/null 2>&1 || return 0
 	check_base "$repo" "$1"
+	if [ "$1" = "$BASE_TAG" ] && [ "$(git -C "$repo" rev-parse "$1^{commit}")" != "$BASE_COMMIT_ID" ]; then
+		die "$repo: $1 is not the pinned base commit $BASE_COMMIT_ID (configs/base.conf); remove $repo and run 'make base' again"
+	fi
 	git -C "$repo" config vmemmap.tag "$1"
 	info "base: reusing $repo ($1 = $(git -C "$repo" rev-parse --short "$1^{commit}"))"
 	[ "$1" != "$BASE_TAG" ] || notice_newer
@@ -155,11 +158,18 @@ git -C "$src" config user.email "$PROJECT_EMAIL"
 git -C "$src" config gc.auto 0
 # the tarball's .gitignore ends with '/*': force-add everything
 git -C "$src" add -f -A .
-git -C "$src" commit -q --no-verify -m "Linux $ver ($BASE_PACKAGE from Debian)" \
+git -C "$src" commit -q --no-verify -m "Linux $ver ($BASE_PACKAGE from Debian $BASE_SUITE)" \
 	-m "Unpacked $BASE_TARBALL (sha256 $tsha) from the Debian package $BASE_PACKAGE $ver (sha256 $dsha)."
 git -C "$src" tag -a -m "$BASE_PACKAGE $ver" "$tag"
 git -C "$src" config vmemmap.tag "$tag"
 mv "$src" "$repo"
 check_base "$repo" "$tag"
+# the pin's base commit is reproducible: the same tree, identity, date and
+# message give the same id on every machine (the series' commit ids, and
+# the figures named after them, depend on it)
+got=$(git -C "$repo" rev-parse "$tag^{commit}")
+if [ "$pinned" = 1 ] && [ "$got" != "$BASE_COMMIT_ID" ]; then
+	die "base commit $got is not the pinned $BASE_COMMIT_ID (configs/base.conf): the base is not reproducible here (git $(git --version | cut -d' ' -f3))"
+fi
 info "base: created $repo ($tag = $(git -C "$repo" rev-parse --short "$tag^{commit}"))"
 [ "$pinned" = 0 ] || notice_newer

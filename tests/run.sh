@@ -132,6 +132,12 @@ else
 	printf 'skip broken.patch vs real base (no %s/base yet)\n' "$REAL_CACHE"
 fi
 
+# the pinned base is the same commit on every machine (when it exists)
+if git -C "$REAL_CACHE/base" rev-parse -q --verify "$BASE_TAG" >/dev/null 2>&1; then
+	details=$(git -C "$REAL_CACHE/base" rev-parse "$BASE_TAG^{commit}")
+	check "the real $BASE_TAG is the pinned commit $BASE_COMMIT_ID" [ "$details" = "$BASE_COMMIT_ID" ]
+fi
+
 # dirty base and wrong base are refused
 echo dirt >>"$C/base/mm/sparse.c"
 set +e
