@@ -84,11 +84,11 @@ download() { # VERSION: apt-get download it into $DL_DIR (after an update, as ro
 }
 # newest: the newest $BASE_PACKAGE version the apt sources have
 newest() {
-	apt-cache madison "$BASE_PACKAGE" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
-		sort -u | while read -r v; do
-			if [ -z "${best:-}" ] || dpkg --compare-versions "$v" gt "$best"; then best=$v; fi
-			echo "$best"
-		done | tail -n1
+	local v best=
+	while read -r v; do
+		if [ -z "$best" ] || dpkg --compare-versions "$v" gt "$best"; then best=$v; fi
+	done < <(apt-cache madison "$BASE_PACKAGE" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
+	printf '%s\n' "$best"
 }
 
 deb=$(deb_of "$ver")
