@@ -2,11 +2,12 @@
 # bench-hvo.sh: boot time and runtime HugeTLB vmemmap optimization (HVO)
 # cost of Linux 7.3 (the base) against 7.3 + the series, on QEMU x86_64.
 #
-# Both kernels get the same small config (allnoconfig +
-# configs/bench-x86_64.config + configs/bench-dax-x86_64.config), once with
-# DEFERRED_STRUCT_PAGE_INIT=y and once with =n.  Each (kernel, config) boots
-# REPS times with N boot-time 1 GiB HugeTLB pages in MEM of memory; a static
-# /init (scripts/bench/init.c) reports its uptime, the memmap counters and
+# Both kernels get the same small config (allnoconfig + the fragments
+# memory, hvo, x86_64, bench, hotplug and bench-dax of configs/kconfig/), once with
+# deferred-on.config (DEFERRED_STRUCT_PAGE_INIT=y) and once with
+# deferred-off.config.  Each (kernel, config) boots REPS times with N
+# boot-time 1 GiB HugeTLB pages in MEM of memory; a static /init
+# (scripts/bench/init.c) reports its uptime, the memmap counters and
 # MemTotal, then times growing and shrinking the 2 MiB pool by NR2M folios
 # with HVO on and off, then (DAX=1) loads the out-of-tree module
 # bench/dax-memmap/, built against the same kernel, to map DAX_GIB GiB of
@@ -46,8 +47,6 @@ JOBS=${JOBS:-$(njobs)}
 
 BENCH_DIR=$CACHE/bench
 BLOG=$LOG_DIR/bench-hvo
-FRAG=$REPO_ROOT/configs/bench-x86_64.config
-DAX_FRAG=$REPO_ROOT/configs/bench-dax-x86_64.config
 DAX_MOD=$REPO_ROOT/bench/dax-memmap
 INIT_C=$REPO_ROOT/scripts/bench/init.c
 TABLE=$RESULTS_DIR/bench-hvo.md
@@ -84,16 +83,16 @@ need_tool gzip gzip
 need_tool timeout coreutils
 need_tool python3 python3
 need_tool qemu-system-x86_64 qemu-system-x86
-[ -f "$FRAG" ] || die "missing config fragment $FRAG"
 [ -f "$INIT_C" ] || die "missing $INIT_C"
 if [ "$DAX" -ne 0 ]; then
-	[ -f "$DAX_FRAG" ] || die "missing config fragment $DAX_FRAG"
 	[ -f "$DAX_MOD/Kbuild" ] || die "missing the measuring module in $DAX_MOD"
 	[ $((DAX_AT * 1024)) -ge $((mem_mib + 4096)) ] ||
 		die "DAX_AT=$DAX_AT GiB must lie above the guest's RAM (MEM=$MEM and QEMU's hole below 4 GiB)"
 fi
-frags=("$FRAG")
-[ "$DAX" -eq 0 ] || frags+=("$DAX_FRAG")
+frag_names=(memory hvo x86_64 bench)
+[ "$DAX" -eq 0 ] || frag_names+=(hotplug bench-dax)
+# every fragment there before anything builds
+kconfig_frags all_frags "${frag_names[@]}" deferred-on deferred-off
 cc="ccache gcc"
 command -v ccache >/dev/null 2>&1 || cc=gcc
 setup_ccache
@@ -165,38 +164,22 @@ mv "$initrd.tmp" "$initrd"
 info "    $initrd ($(wc -c <"$initrd") bytes)"
 
 # ---- kernels -----------------------------------------------------------------
-verify_config() { # O VARIANT_FRAGMENT: every =y line made it into O/.config
-	local o=$1 vf=$2 line missing=()
-	while IFS= read -r line; do
-		case $line in
-		CONFIG_*=y) grep -qxF "$line" "$o/.config" || missing+=("${line%=y}") ;;
-		esac
-	done < <(cat "${frags[@]}" "$vf")
-	if grep -qx '# CONFIG_DEFERRED_STRUCT_PAGE_INIT is not set' "$vf" &&
-	   grep -qx 'CONFIG_DEFERRED_STRUCT_PAGE_INIT=y' "$o/.config"; then
-		missing+=("CONFIG_DEFERRED_STRUCT_PAGE_INIT=n")
-	fi
-	[ "${#missing[@]}" -eq 0 ] ||
-		die "$o/.config lacks ${missing[*]} (allnoconfig + ${frags[*]} + $vf + olddefconfig: check their Kconfig dependencies)"
-}
-
 build_kernel() { # KERNEL CONFIG
-	local k=$1 c=$2 src=$BENCH_DIR/$1-src o=$BUILD_ROOT/bench-$1-$2 log vf t0
+	local k=$1 c=$2 src=$BENCH_DIR/$1-src o=$BUILD_ROOT/bench-$1-$2 log t0 lost all=()
 	log=$BLOG/build-$k-$c.log
-	vf=$BENCH_DIR/variant-$c.config
 	case $c in
-	deferred) echo CONFIG_DEFERRED_STRUCT_PAGE_INIT=y ;;
-	nodeferred) echo '# CONFIG_DEFERRED_STRUCT_PAGE_INIT is not set' ;;
-	esac >"$vf"
+	deferred) kconfig_frags all "${frag_names[@]}" deferred-on ;;
+	nodeferred) kconfig_frags all "${frag_names[@]}" deferred-off ;;
+	*) die "unknown config '$c' (deferred nodeferred)" ;;
+	esac
 	mkdir -p "$o"
 	step "build $k/$c: bzImage in $o (log: $log)"
 	t0=$(date +%s)
-	{
-		make -C "$src" O="$o" "${mk[@]}" allnoconfig &&
-			(cd "$src" && ARCH=x86_64 scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" "${frags[@]}" "$vf") &&
-			make -C "$src" O="$o" "${mk[@]}" olddefconfig
-	} >"$log" 2>&1 || die "configuring $k/$c failed (log: $log)"
-	verify_config "$o" "$vf"
+	configure_kernel "$src" "$o" allnoconfig "${mk[@]}" -- "${all[@]}" >"$log" 2>&1 ||
+		die "configuring $k/$c failed (log: $log)"
+	lost=$(config_lost "$o/.config" "${all[@]}")
+	[ -z "$lost" ] ||
+		die "$o/.config lacks $(echo "$lost" | tr '\n' ' ')(allnoconfig + ${all[*]##*/} + olddefconfig: check their Kconfig dependencies)"
 	local targets=(bzImage)
 	[ "$DAX" -eq 0 ] || targets+=(modules)
 	if ! make -C "$src" O="$o" "${mk[@]}" -j"$JOBS" "${targets[@]}" >>"$log" 2>&1; then

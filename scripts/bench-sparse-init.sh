@@ -5,7 +5,8 @@
 # with one and two NUMA nodes.
 #
 # Two kernels from one worktree and one build dir, same config (allnoconfig
-# + configs/bench-x86_64.config + DEFERRED_STRUCT_PAGE_INIT=y):
+# + the fragments memory, hvo, x86_64, bench and deferred-on of
+# configs/kconfig/):
 #   series  7.3 + the series + bench/sparse-buffer/0001 (the measuring code:
 #           get_cycles() around sparse_init(), memblock call counts)
 #   buffer  the same + bench/sparse-buffer/0002 (sparse_buffer restored)
@@ -31,7 +32,7 @@ JOBS=${JOBS:-$(njobs)}
 
 BENCH_DIR=$CACHE/bench
 BLOG=$LOG_DIR/bench-sparse-init
-FRAG=$REPO_ROOT/configs/bench-x86_64.config
+FRAG_NAMES=(memory hvo x86_64 bench deferred-on)
 BPATCH_DIR=$REPO_ROOT/bench/sparse-buffer
 TABLE=$RESULTS_DIR/bench-sparse-init.md
 SRC=$BENCH_DIR/sparse-src
@@ -66,7 +67,8 @@ need_tool gcc gcc
 need_tool timeout coreutils
 need_tool python3 python3
 need_tool qemu-system-x86_64 qemu-system-x86
-[ -f "$FRAG" ] || die "missing config fragment $FRAG"
+frags=()
+kconfig_frags frags "${FRAG_NAMES[@]}"
 mapfile -t bpatches < <(find "$BPATCH_DIR" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)
 [ "${#bpatches[@]}" -eq 2 ] ||
 	die "$BPATCH_DIR must hold the two benchmark patches (measuring code, sparse_buffer restore); found ${#bpatches[@]}"
@@ -109,9 +111,7 @@ commit_of() { case $1 in series) echo "$c_series" ;; buffer) echo "$c_buffer" ;;
 
 # ---- kernels -----------------------------------------------------------------
 img_of() { printf '%s\n' "$BENCH_DIR/sparse-$1.bzImage"; }
-vf=$BENCH_DIR/sparse-variant.config
-echo CONFIG_DEFERRED_STRUCT_PAGE_INIT=y >"$vf"
-cfg_key=$(cat "$FRAG" "$vf" | sha256sum | cut -d' ' -f1)
+cfg_key=$(cat "${frags[@]}" | sha256sum | cut -d' ' -f1)
 mkdir -p "$O"
 for k in "${KERNELS[@]}"; do
 	c=$(commit_of "$k")
@@ -125,14 +125,10 @@ for k in "${KERNELS[@]}"; do
 	step "build $k: bzImage of $(git -C "$SRC" rev-parse --short "$c") in $O (log: $log)"
 	git -C "$SRC" checkout -q -f --detach "$c"
 	t0=$(date +%s)
-	{
-		make -C "$SRC" O="$O" "${mk[@]}" allnoconfig &&
-			(cd "$SRC" && ARCH=x86_64 scripts/kconfig/merge_config.sh -m -O "$O" "$O/.config" "$FRAG" "$vf") &&
-			make -C "$SRC" O="$O" "${mk[@]}" olddefconfig
-	} >"$log" 2>&1 || die "configuring $k failed (log: $log)"
-	for opt in CONFIG_NUMA CONFIG_X86_64_ACPI_NUMA CONFIG_SPARSEMEM_VMEMMAP CONFIG_DEFERRED_STRUCT_PAGE_INIT; do
-		grep -qx "$opt=y" "$O/.config" || die "$O/.config lacks $opt=y (check $FRAG)"
-	done
+	configure_kernel "$SRC" "$O" allnoconfig "${mk[@]}" -- "${frags[@]}" >"$log" 2>&1 ||
+		die "configuring $k failed (log: $log)"
+	lost=$(config_lost "$O/.config" "${frags[@]}")
+	[ -z "$lost" ] || die "$O/.config lacks $(echo "$lost" | tr '\n' ' ')(check ${frags[*]##*/})"
 	if ! make -C "$SRC" O="$O" "${mk[@]}" -j"$JOBS" bzImage >>"$log" 2>&1; then
 		grep -E 'error:|Error [0-9]' "$log" | head -n 10 | sed 's/^/    /' >&2
 		die "building $k failed (log: $log)"
@@ -213,7 +209,7 @@ done
 base_desc="7.3 = $rev ($(git -C "$repo" rev-parse --short "$base_commit"))"
 title="## sparse_init(): one memmap_alloc() per section vs sparse_buffer (accelerator: $accel)
 
-QEMU x86_64 accel=$accel, -cpu max -smp $SMP, memory in 1 or N equal NUMA nodes; kernel: allnoconfig + configs/bench-x86_64.config + DEFERRED_STRUCT_PAGE_INIT=y.
+QEMU x86_64 accel=$accel, -cpu max -smp $SMP, memory in 1 or N equal NUMA nodes; kernel: allnoconfig + configs/kconfig/{$(IFS=,; echo "${FRAG_NAMES[*]}")}.config.
 series = $base_desc + the ${#patches[@]} patch(es); buffer = series + bench/sparse-buffer/0002 (sparse_buffer restored); both + bench/sparse-buffer/0001 (the measuring code).
 Medians of REPS=$REPS boots per cell. $(date -u '+%Y-%m-%d %H:%M UTC')."
 notes=(--note "sparse_init: get_cycles() (TSC) around sparse_init() in mm_core_init_early(), divided by the TSC frequency the same boot reports; the ratio is that of the medians. allocs/frees: memblock_alloc_range_nid()/memblock_phys_free() calls made by sparse_init(); regions: memblock.reserved regions after it (before it in parentheses).")

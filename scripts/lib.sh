@@ -143,14 +143,65 @@ setup_ccache() {
 	fi
 }
 
-# Apply config fragments to an out-of-tree build dir's .config.
-# merge_fragments SRC O ARCH FRAGMENT...
-merge_fragments() {
-	local src=$1 o=$2 arch=$3
+# Kconfig fragments: one folder, configs/kconfig/NAME.config, composed by
+# the callers (kunit/runs.conf names them; bench and per-patch-build list
+# theirs).  kconfig_frags ARRAY NAME...: ARRAY gets the fragments' paths;
+# dies on a missing one.
+KCONFIG_DIR=$REPO_ROOT/configs/kconfig
+kconfig_frags() {
+	local -n kf_out=$1
+	local n
+	shift
+	kf_out=()
+	for n; do
+		[ -f "$KCONFIG_DIR/$n.config" ] || die "no Kconfig fragment $KCONFIG_DIR/$n.config"
+		kf_out+=("$KCONFIG_DIR/$n.config")
+	done
+}
+
+# configure_kernel SRC O TARGET [MAKE_OPTION...] -- FRAGMENT...: O/.config
+# from 'make TARGET' (allnoconfig, a defconfig, or "-" to keep O/.config),
+# the fragments merged in (merge_config.sh -m: a later line wins), then
+# olddefconfig; MAKE_OPTIONs (ARCH=, CROSS_COMPILE=, CC=) go to both makes.
+# Output goes where the caller sends it.
+configure_kernel() {
+	local src=$1 o=$2 target=$3 mk=()
 	shift 3
-	[ "$#" -gt 0 ] || return 0
-	(cd "$src" && ARCH=$arch scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" "$@" >/dev/null)
-	make -C "$src" O="$o" ARCH="$arch" olddefconfig >/dev/null
+	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
+		mk+=("$1")
+		shift
+	done
+	[ "$#" -gt 0 ] || die "configure_kernel: no -- before the fragments"
+	shift
+	mkdir -p "$o"
+	if [ "$target" != - ]; then
+		make -C "$src" O="$o" "${mk[@]}" "$target" || return
+	fi
+	if [ "$#" -gt 0 ]; then
+		(cd "$src" && scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" "$@") || return
+	fi
+	make -C "$src" O="$o" "${mk[@]}" olddefconfig
+}
+
+# config_lost CONFIG FRAGMENT...: the options the fragments ask for that
+# CONFIG does not have as asked (CONFIG_X=value, or "# CONFIG_X is not
+# set"), one per line; nothing when every one made it.
+config_lost() {
+	local cfg=$1 line opt
+	shift
+	cat "$@" | while IFS= read -r line; do
+		case $line in
+		CONFIG_*=n)
+			opt=${line%%=*}
+			! grep -q "^$opt=" "$cfg" || echo "$opt" ;;
+		CONFIG_*=*)
+			grep -qxF -- "$line" "$cfg" || echo "${line%%=*}" ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#"# "}
+			opt=${opt%% *}
+			! grep -q "^$opt=" "$cfg" || echo "$opt" ;;
+		esac
+	done | sort -u
 }
 
 # prepare_worktree REPO DIR COMMIT [BRANCH]: DIR becomes a clean worktree of
@@ -293,14 +344,16 @@ have_suite() {
 		END { end(); exit !f }' "$dir"/sources.list.d/*.sources 2>/dev/null
 }
 
-# resolve_config TREE ITEM: a KUNITCONFIGS entry (tree:PATH or a path of
-# this repository) as an absolute path
+# resolve_config TREE ITEM: a KUNITCONFIGS or QEMU_CONFIG entry of a runs
+# file as an absolute path: tree:PATH (in the kernel tree), NAME (a
+# fragment of configs/kconfig/), or a path of this repository
 resolve_config() {
 	local tree=$1 item=$2
 	case $item in
 	tree:*) printf '%s\n' "$tree/${item#tree:}" ;;
 	/*) printf '%s\n' "$item" ;;
-	*) printf '%s\n' "$REPO_ROOT/$item" ;;
+	*/*) printf '%s\n' "$REPO_ROOT/$item" ;;
+	*) printf '%s\n' "$KCONFIG_DIR/$item.config" ;;
 	esac
 }
 

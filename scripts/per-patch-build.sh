@@ -64,37 +64,31 @@ arch_setup() { # ARCH -> sets karch cross defcfg opts
 	fi
 }
 
-# options exercised by the vmemmap work, on top of each arch's defconfig
-frag=$(mktemp)
+# the fragments (configs/kconfig/) on top of each arch's defconfig or
+# allnoconfig: the memory model and HVO, the other options the vmemmap
+# work touches, and with allnoconfig the suites (as modules) and what
+# makes riscv (MMU) and powerpc (64-bit Book3S, radix, 64K) vmemmap kernels
 afrag=$(mktemp)
-trap 'cleanup; rm -f "$frag" "$afrag"' EXIT
-printf '%s\n' CONFIG_SPARSEMEM_VMEMMAP=y CONFIG_MEMORY_HOTPLUG=y CONFIG_MEMORY_HOTREMOVE=y \
-	CONFIG_HUGETLBFS=y CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y CONFIG_ZONE_DEVICE=y \
-	CONFIG_DEV_PAGEMAP_OPS=y CONFIG_TRANSPARENT_HUGEPAGE=y >"$frag"
-# allnoconfig: also the KUnit suites, as modules so that modpost checks what
-# they import (sparse_init reads init data: built in), and an MMU (riscv's
-# allnoconfig has none, and picks FLATMEM: neither gives SPARSEMEM_VMEMMAP)
-[ "$PP_CONFIG" = defconfig ] ||
-	printf '%s\n' CONFIG_MMU=y CONFIG_SPARSEMEM_MANUAL=y CONFIG_MODULES=y CONFIG_KUNIT=y CONFIG_VMEMMAP_LAYOUT_KUNIT_TEST=m \
-		CONFIG_HUGETLB_VMEMMAP_KUNIT_TEST=m CONFIG_DAX_VMEMMAP_KUNIT_TEST=m \
-		CONFIG_SPARSE_INIT_KUNIT_TEST=y >>"$frag"
-
-# powerpc's allnoconfig is a 32-bit kernel: ask for a little-endian 64-bit
-# Book3S (PowerNV) with the radix MMU and 64K pages, where device-DAX memory
-# is optimized
-arch_frag() { # ARCH -> the fragment for that arch, on stdout
-	cat "$frag"
-	if [ "$PP_CONFIG" = allnoconfig ] && [ "$1" = powerpc ]; then
-		printf '%s\n' CONFIG_PPC64=y CONFIG_PPC_BOOK3S_64=y CONFIG_CPU_LITTLE_ENDIAN=y \
-			CONFIG_PPC_POWERNV=y CONFIG_PPC_RADIX_MMU=y CONFIG_PPC_64K_PAGES=y
+trap 'cleanup; rm -f "$afrag"' EXIT
+frags=()
+arch_frags() { # ARCH -> the array frags
+	local names=(memory hotplug hvo per-patch)
+	if [ "$PP_CONFIG" = allnoconfig ]; then
+		names+=(per-patch-allnoconfig)
+		case $1 in
+		riscv) names+=(riscv64) ;;
+		powerpc) names+=(ppc64le ppc64le-64k) ;;
+		esac
 	fi
+	kconfig_frags frags "${names[@]}"
 }
 
 broken=()
 warned=()
 for a in $ARCHES; do
 	arch_setup "$a"
-	arch_frag "$a" >"$afrag"
+	arch_frags "$a"
+	cat "${frags[@]}" >"$afrag"
 	# one build dir per (arch, starting config)
 	if [ "$a" = x86_64 ] && [ "$PP_CONFIG" = defconfig ] && [ -f "$BUILD_ROOT/x86_64/.config" ]; then
 		o=$BUILD_ROOT/per-patch-$a
@@ -115,9 +109,9 @@ for a in $ARCHES; do
 			cp "$BUILD_ROOT/x86_64/.config" "$o/.config"
 		else
 			[ "$PP_CONFIG" = allnoconfig ] && defcfg=allnoconfig
-			make -C "$ptree" O="$o" ARCH="$karch" "${opts[@]}" "$defcfg" >/dev/null
-			merge_fragments "$ptree" "$o" "$karch" "$afrag"
-			lost=$(while read -r opt; do grep -qx "$opt" "$o/.config" || echo "${opt%%=*}"; done <"$afrag")
+			configure_kernel "$ptree" "$o" "$defcfg" ARCH="$karch" "${opts[@]}" -- "${frags[@]}" >/dev/null ||
+				die "$a: configuring $defcfg + ${frags[*]##*/} failed"
+			lost=$(config_lost "$o/.config" "${frags[@]}")
 			[ -z "$lost" ] || warn "$a ($defcfg): not set by the config: $(echo "$lost" | tr '\n' ' ')"
 		fi
 		cp "$o/.config" "$o/pp-seed.config"

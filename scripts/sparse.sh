@@ -98,8 +98,8 @@ run_check() { # LABEL SRC O MODE(sparse|w1) -> normalised warnings on stdout
 		cp "$seed" "$o/.config"
 		make -C "$src" O="$o" ARCH=x86_64 olddefconfig >/dev/null
 	elif [ ! -f "$o/.config" ] || [ "$o/.config" -ot "$PATCHES_DIR/series" ]; then
-		make -C "$src" O="$o" ARCH=x86_64 x86_64_defconfig >/dev/null
-		merge_fragments "$src" "$o" x86_64 "${frags[@]}"
+		configure_kernel "$src" "$o" x86_64_defconfig ARCH=x86_64 -- "${frags[@]}" >/dev/null ||
+			die "$label: configuring x86_64_defconfig + the x86_64 run's fragments failed"
 	fi
 	local extra=(C=2 "CHECK=$SPARSE")
 	[ "$mode" = w1 ] && extra=(W=1)

@@ -662,5 +662,48 @@ check "mutants: an unknown run is refused" eval '[ "$rc" -ne 0 ] && grep -q "nos
 mutcheck MUTANTS=nosuch
 check "mutants: MUTANTS= naming no mutant is an error" eval '[ "$rc" -ne 0 ] && grep -q "no mutant .nosuch." <<<"$out"'
 
+# Kconfig fragments: one folder (configs/kconfig/), every runs-file entry
+# resolves to a file, every fragment is used, and no two fragments of one
+# run set the same option
+KD=$ROOT/configs/kconfig
+runs_items() { sed -e 's/#.*//' "$ROOT"/kunit/*.conf | awk 'NF { print $3 " " $4 }'; }
+missing=$(runs_items | while read -r kcs q; do
+	for it in ${kcs//,/ } "$q"; do
+		case $it in tree:* | -) ;; */*) [ -f "$ROOT/$it" ] || echo "$it" ;; *) [ -f "$KD/$it.config" ] || echo "$it" ;; esac
+	done
+done)
+details=$missing
+check "kconfig: every KUNITCONFIGS and QEMU_CONFIG entry of kunit/*.conf exists" test -z "$missing"
+unused=$(for f in "$KD"/*.config; do
+	n=$(basename "$f" .config)
+	grep -qE "(^|[ ,(])$n([ ,)]|$)" "$ROOT"/kunit/*.conf "$ROOT"/scripts/*.sh || echo "$n"
+done)
+details=$unused
+check "kconfig: every fragment of configs/kconfig/ is used by a runs file or a script" test -z "$unused"
+stray=$(git -C "$ROOT" ls-files '*.config' | grep -v '^configs/kconfig/' || true)
+details=$stray
+check "kconfig: no Kconfig fragment outside configs/kconfig/" test -z "$stray"
+twice=$(runs_items | while read -r kcs _; do
+	for it in ${kcs//,/ }; do
+		case $it in tree:* | */*) ;; *) sed -n "s/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1 $it/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1 $it/p" "$KD/$it.config" ;; esac
+	done | sort | awk '$1 == p { print $1 " in " pf " and " $2 } { p = $1; pf = $2 }'
+done | sort -u)
+details=$twice
+check "kconfig: no option is set by two fragments of one run" test -z "$twice"
+# README's "run a suite by hand" uses the fragments of the x86_64 run
+hand=$(sed -n 's/^ *for f in \(.*\); do$/\1/p' "$ROOT/README.md" | head -n1)
+run=$(sed -e 's/#.*//' "$ROOT/kunit/runs.conf" | awk '$1 == "x86_64" { print $3 }' | tr ',' '\n' | grep -v '^tree:' | tr '\n' ' ')
+details="README: $hand; runs.conf: $run"
+check "kconfig: README's hand-run command has the x86_64 run's fragments" test "$hand " = "$run"
+# lib.sh's resolve_config and config_lost
+printf 'CONFIG_A=y\nCONFIG_B=m\n# CONFIG_C is not set\nCONFIG_D="x"\n' >"$TMP/kc.config"
+printf '# a comment\nCONFIG_A=y\nCONFIG_B=y\n# CONFIG_C is not set\nCONFIG_D="x"\nCONFIG_E=y\n# CONFIG_A is not set\nCONFIG_F=n\nCONFIG_C=n\n' >"$TMP/kc-frag"
+got=$(VMEMMAP_CACHE=$TMP/cache-kc bash -c '. "$1" && config_lost "$2" "$3" | tr "\n" " "; resolve_config /k tree:mm/x; resolve_config /k memory; resolve_config /k kunit/q.py' _ "$ROOT/scripts/lib.sh" "$TMP/kc.config" "$TMP/kc-frag")
+want="CONFIG_A CONFIG_B CONFIG_E /k/mm/x
+$KD/memory.config
+$ROOT/kunit/q.py"
+details="got: $got"
+check "kconfig: config_lost names what a .config lacks; resolve_config finds tree:, fragment names and repository paths" test "$got" = "$want"
+
 echo "tooling tests: $pass ok, $fail failed"
 [ "$fail" -eq 0 ]
