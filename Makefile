@@ -28,9 +28,10 @@
 #: SPARSE_INIT_REPS=N SPARSE_INIT_SIZES="4 16 64"  bench: boots per cell and guest GiB of the sparse_init() part
 #: N= MEM= NR2M=               bench-hvo: boot-time 1 GiB pages, guest memory, 2 MiB folios grown and shrunk
 #: SMP= NODES= BENCH_TIMEOUT=s bench-hvo, bench-sparse-init: guest CPUs, NUMA nodes, timeout per boot
-#: KERNELS= CONFIGS=           bench-hvo: "base series", "deferred nodeferred"
+#: KERNELS= CONFIGS=           bench-hvo: "base series", "deferred nodeferred"; e2e: KERNELS="series base"
 #: DAX= DAX_AT= DAX_GIB= REF=  bench-hvo: map device-DAX (1), at GiB, of GiB; boot once without 1 GiB pages (1)
 #: SIZES= NODE_COUNTS=         bench-sparse-init: guest GiB, NUMA node counts
+#: E2E_MEM=5G E2E_CYCLES=100 E2E_TIMEOUT=s  e2e: guest memory, bind/unbind cycles, timeout per boot
 
 SHELL := /bin/bash
 S := scripts
@@ -43,7 +44,7 @@ $(error unknown variable $(unknown): 'make help' lists the variables)
 endif
 
 .PHONY: all check deps deps-all base apply quilt-check checkpatch kunit summary \
-	kunit-arches kunit-debug mutants sparse per-patch-build send test-tooling bench bench-hvo bench-sparse-init help
+	kunit-arches kunit-debug mutants sparse per-patch-build send test-tooling e2e bench bench-hvo bench-sparse-init help
 
 all: ## deps, base, apply, the KUnit runs (UML + QEMU x86_64), summary
 	@$(S)/check.sh all
@@ -102,6 +103,9 @@ send: ## the mails of the series (or TOPIC=N) for b4, as a dry run
 test-tooling: ## the tests of this tooling (tests/run.sh)
 	@tests/run.sh
 
+e2e: ## device-DAX through dax_hmem, device_dax and kmem from a guest program, 7.3 and the series (not in CI)
+	@$(S)/e2e.sh
+
 bench: ## vmemmap saved and cost, 7.3 against the series (bench-hvo, bench-sparse-init, report)
 	@$(S)/bench.sh
 
@@ -113,6 +117,6 @@ bench-sparse-init: ## sparse_init() with per-section memmap against sparse_buffe
 
 help: ## this list
 	@echo 'Targets:'
-	@sed -nE 's/^([a-z-]+):[^#]*## (.*)/\1|\2/p' $(firstword $(MAKEFILE_LIST)) | awk -F'|' '{ printf "  make %-18s %s\n", $$1, $$2 }'
+	@sed -nE 's/^([a-z0-9-]+):[^#]*## (.*)/\1|\2/p' $(firstword $(MAKEFILE_LIST)) | awk -F'|' '{ printf "  make %-18s %s\n", $$1, $$2 }'
 	@echo 'Variables (make TARGET VAR=value):'
 	@sed -n 's/^\#: /  /p' $(firstword $(MAKEFILE_LIST))
