@@ -149,18 +149,8 @@ fi
 
 # ---- initramfs ---------------------------------------------------------------
 step "initramfs: static /init from scripts/bench/init.c"
-tmp=$(mktemp -d "$BENCH_DIR/initramfs.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/dev"
-gcc -static -O2 -Wall -Wextra -Werror -o "$tmp/root/init" "$INIT_C" ||
-	die "building $INIT_C failed (static glibc: apt-get install libc6-dev)"
 initrd=$BENCH_DIR/initramfs.cpio.gz
-cpio_opts=(-o -H newc --null -R 0:0 --quiet)
-cpio --help 2>/dev/null | grep -q -e '--reproducible' && cpio_opts+=(--reproducible)
-find "$tmp/root" -exec touch -h -d @0 {} +
-(cd "$tmp/root" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
-	cpio "${cpio_opts[@]}") | gzip -9 -n >"$initrd.tmp"
-mv "$initrd.tmp" "$initrd"
+static_initramfs "$INIT_C" "$initrd"
 info "    $initrd ($(wc -c <"$initrd") bytes)"
 
 # ---- kernels -----------------------------------------------------------------
@@ -175,17 +165,9 @@ build_kernel() { # KERNEL CONFIG
 	mkdir -p "$o"
 	step "build $k/$c: bzImage in $o (log: $log)"
 	t0=$(date +%s)
-	configure_kernel "$src" "$o" allnoconfig "${mk[@]}" -- "${all[@]}" >"$log" 2>&1 ||
-		die "configuring $k/$c failed (log: $log)"
-	lost=$(config_lost "$o/.config" "${all[@]}")
-	[ -z "$lost" ] ||
-		die "$o/.config lacks $(echo "$lost" | tr '\n' ' ')(allnoconfig + ${all[*]##*/} + olddefconfig: check their Kconfig dependencies)"
 	local targets=(bzImage)
 	[ "$DAX" -eq 0 ] || targets+=(modules)
-	if ! make -C "$src" O="$o" "${mk[@]}" -j"$JOBS" "${targets[@]}" >>"$log" 2>&1; then
-		grep -E 'error:|Error [0-9]' "$log" | head -n 10 | sed 's/^/    /' >&2
-		die "building $k/$c failed (log: $log)"
-	fi
+	build_guest_kernel "$src" "$o" "$log" "$k/$c" "${targets[@]}" -- "${all[@]}"
 	if [ "$DAX" -ne 0 ]; then
 		# M= builds in the module's directory: a copy per kernel
 		local m=$BENCH_DIR/mod-$k-$c
@@ -197,11 +179,11 @@ build_kernel() { # KERNEL CONFIG
 			die "building $DAX_MOD against $k/$c failed or warned (log: $mlog)"
 		fi
 		# a second initramfs segment with the module (the kernel unpacks both)
-		local r=$tmp/mod-$k-$c
-		mkdir -p "$r" && cp "$m/bench_dax_memmap.ko" "$r/"
-		find "$r" -exec touch -h -d @0 {} +
-		(cd "$r" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
-			cpio "${cpio_opts[@]}") | gzip -9 -n >"$BENCH_DIR/mod-$k-$c.cpio.gz"
+		local r
+		r=$(mktemp -d)
+		cp "$m/bench_dax_memmap.ko" "$r/"
+		cpio_dir "$r" "$BENCH_DIR/mod-$k-$c.cpio.gz"
+		rm -rf "$r"
 		cat "$initrd" "$BENCH_DIR/mod-$k-$c.cpio.gz" >"$BENCH_DIR/initramfs-$k-$c.cpio.gz"
 	fi
 	info "    built in $(($(date +%s) - t0))s: $(cat "$o/include/config/kernel.release" 2>/dev/null)"

@@ -72,10 +72,7 @@ kconfig_frags frags "${FRAG_NAMES[@]}"
 mapfile -t bpatches < <(find "$BPATCH_DIR" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)
 [ "${#bpatches[@]}" -eq 2 ] ||
 	die "$BPATCH_DIR must hold the two benchmark patches (measuring code, sparse_buffer restore); found ${#bpatches[@]}"
-cc="ccache gcc"
-command -v ccache >/dev/null 2>&1 || cc=gcc
 setup_ccache
-mk=(ARCH=x86_64 "CC=$cc")
 
 t_start=$(date +%s)
 mkdir -p "$BENCH_DIR" "$BLOG"
@@ -125,14 +122,7 @@ for k in "${KERNELS[@]}"; do
 	step "build $k: bzImage of $(git -C "$SRC" rev-parse --short "$c") in $O (log: $log)"
 	git -C "$SRC" checkout -q -f --detach "$c"
 	t0=$(date +%s)
-	configure_kernel "$SRC" "$O" allnoconfig "${mk[@]}" -- "${frags[@]}" >"$log" 2>&1 ||
-		die "configuring $k failed (log: $log)"
-	lost=$(config_lost "$O/.config" "${frags[@]}")
-	[ -z "$lost" ] || die "$O/.config lacks $(echo "$lost" | tr '\n' ' ')(check ${frags[*]##*/})"
-	if ! make -C "$SRC" O="$O" "${mk[@]}" -j"$JOBS" bzImage >>"$log" 2>&1; then
-		grep -E 'error:|Error [0-9]' "$log" | head -n 10 | sed 's/^/    /' >&2
-		die "building $k failed (log: $log)"
-	fi
+	build_guest_kernel "$SRC" "$O" "$log" "$k" bzImage -- "${frags[@]}"
 	cp "$O/arch/x86/boot/bzImage" "$img"
 	echo "$key" >"$img.key"
 	info "    built in $(($(date +%s) - t0))s"

@@ -57,10 +57,7 @@ need_tool qemu-system-x86_64 qemu-system-x86
 require_work
 frags=()
 kconfig_frags frags memory hotplug x86_64 bench debug-vm e2e
-cc="ccache gcc"
-command -v ccache >/dev/null 2>&1 || cc=gcc
 setup_ccache
-mk=(ARCH=x86_64 "CC=$cc")
 mkdir -p "$E2E_DIR"
 
 src_of() { # KERNEL -> its source tree
@@ -83,27 +80,14 @@ for k in "${kernels[@]}"; do
 	log=$LOG_DIR/e2e-$k-build.log
 	step "build $k: bzImage of $(git -C "$src" log -1 --format='%h %s') in $o (log: $log)"
 	t0=$(date +%s)
-	configure_kernel "$src" "$o" allnoconfig "${mk[@]}" -- "${frags[@]}" >"$log" 2>&1 ||
-		die "configuring $k failed (log: $log)"
-	lost=$(config_lost "$o/.config" "${frags[@]}")
-	[ -z "$lost" ] || die "$o/.config lacks $(echo "$lost" | tr '\n' ' ')(check ${frags[*]##*/})"
-	if ! make -C "$src" O="$o" "${mk[@]}" -j"$JOBS" bzImage >>"$log" 2>&1; then
-		grep -E 'error:|Error [0-9]' "$log" | head -n 10 | sed 's/^/    /' >&2
-		die "building $k failed (log: $log)"
-	fi
+	build_guest_kernel "$src" "$o" "$log" "$k" bzImage -- "${frags[@]}"
 	info "    built in $(($(date +%s) - t0))s"
 done
 
 # ---- initramfs ---------------------------------------------------------------
 step "initramfs: static /init from tests/e2e/dax_e2e.c"
-tmp=$(mktemp -d "$E2E_DIR/initramfs.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/dev"
-gcc -static -O2 -Wall -Wextra -Werror -o "$tmp/root/init" "$INIT_C" ||
-	die "building $INIT_C failed (static glibc: apt-get install libc6-dev)"
 initrd=$E2E_DIR/initramfs.cpio.gz
-(cd "$tmp/root" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
-	cpio -o -H newc --null -R 0:0 --quiet) | gzip -9 -n >"$initrd"
+static_initramfs "$INIT_C" "$initrd"
 
 # ---- boots -------------------------------------------------------------------
 accel=$("$REPO_ROOT/scripts/qemu-accel.sh" "$BUILD_ROOT/e2e-${kernels[0]}/arch/x86/boot/bzImage") || accel=tcg

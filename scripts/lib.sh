@@ -204,6 +204,56 @@ config_lost() {
 	done | sort -u
 }
 
+# build_guest_kernel SRC O LOG LABEL TARGET... -- FRAGMENT...: an x86_64
+# QEMU guest kernel (the bench and e2e guests): allnoconfig + the fragments
+# + olddefconfig in O, dying when an option of the fragments did not make
+# it, then make TARGET...; all output in LOG.
+build_guest_kernel() {
+	local src=$1 o=$2 log=$3 label=$4 targets=() lost cc="ccache gcc"
+	shift 4
+	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
+		targets+=("$1")
+		shift
+	done
+	[ "$#" -gt 0 ] || die "build_guest_kernel: no -- before the fragments"
+	shift
+	command -v ccache >/dev/null 2>&1 || cc=gcc
+	configure_kernel "$src" "$o" allnoconfig ARCH=x86_64 "CC=$cc" -- "$@" >"$log" 2>&1 ||
+		die "configuring $label failed (log: $log)"
+	lost=$(config_lost "$o/.config" "$@")
+	[ -z "$lost" ] ||
+		die "$o/.config lacks $(echo "$lost" | tr '\n' ' ')(allnoconfig + ${*##*/} + olddefconfig: check their Kconfig dependencies)"
+	if ! make -C "$src" O="$o" ARCH=x86_64 "CC=$cc" -j"${JOBS:-$(njobs)}" "${targets[@]}" >>"$log" 2>&1; then
+		grep -E 'error:|Error [0-9]' "$log" | head -n 10 | sed 's/^/    /' >&2
+		die "building $label failed (log: $log)"
+	fi
+}
+
+# cpio_dir DIR OUT: OUT becomes a gzip'ed newc archive of DIR's contents
+# (owner root, mtimes 0, sorted: the same bytes for the same files).
+cpio_dir() {
+	local dir=$1 out=$2 cpio_opts=(-o -H newc --null -R 0:0 --quiet)
+	cpio --help 2>/dev/null | grep -q -e '--reproducible' && cpio_opts+=(--reproducible)
+	find "$dir" -exec touch -h -d @0 {} +
+	(cd "$dir" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+		cpio "${cpio_opts[@]}") | gzip -9 -n >"$out.tmp"
+	mv "$out.tmp" "$out"
+}
+
+# static_initramfs INIT_C OUT: OUT becomes an initramfs (cpio_dir) whose
+# /init is INIT_C built static, with /proc, /sys and /dev to mount on.
+static_initramfs() {
+	local init_c=$1 out=$2 t
+	t=$(mktemp -d)
+	mkdir -p "$t/proc" "$t/sys" "$t/dev"
+	if ! gcc -static -O2 -Wall -Wextra -Werror -o "$t/init" "$init_c"; then
+		rm -rf "$t"
+		die "building $init_c failed (static glibc: apt-get install libc6-dev)"
+	fi
+	cpio_dir "$t" "$out"
+	rm -rf "$t"
+}
+
 # prepare_worktree REPO DIR COMMIT [BRANCH]: DIR becomes a clean worktree of
 # REPO at COMMIT (on BRANCH, reset with -B, or detached).  A worktree of the
 # same repository is reused and reset: only the files that differ are

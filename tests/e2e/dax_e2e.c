@@ -128,17 +128,18 @@ static int devattr_u(const char *attr, unsigned long long v)
 	return devattr(attr, s);
 }
 
-static long long vmstat(const char *key)
+/* the number after KEY and SEP on a line of FILE (/proc/vmstat, /proc/meminfo) */
+static long long proc_value(const char *file, const char *key, char sep)
 {
 	char line[256];
 	size_t kl = strlen(key);
 	long long v = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
+	FILE *f = fopen(file, "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ' ') {
+		if (!strncmp(line, key, kl) && line[kl] == sep) {
 			v = atoll(line + kl + 1);
 			break;
 		}
@@ -146,22 +147,14 @@ static long long vmstat(const char *key)
 	return v;
 }
 
+static long long vmstat(const char *key)
+{
+	return proc_value("/proc/vmstat", key, ' ');
+}
+
 static long long meminfo_kb(const char *key)
 {
-	char line[256];
-	size_t kl = strlen(key);
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ':') {
-			v = atoll(line + kl + 1);
-			break;
-		}
-	fclose(f);
-	return v;
+	return proc_value("/proc/meminfo", key, ':');
 }
 
 static int drv(const char *driver, const char *op)
@@ -365,8 +358,8 @@ static void case_kmem(int nr)
 		fail("MemTotal +%lld KiB, want +%llu", mem1 - mem0, (unsigned long long)(region_size / 1024));
 	if (nr1 - nr0 != want)
 		fail("nr_memmap_pages %+lld as System RAM, want +%lld (a plain memmap)", nr1 - nr0, want);
-	/* use it: more anonymous memory than the rest of the guest has free */
-	len = (uint64_t)meminfo_kb("MemFree") * 1024 - 64 * (1ULL << 20);
+	/* use it: anonymous memory is movable and ZONE_MOVABLE comes first */
+	len = 256ULL << 20;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED) {
 		fail("mmap %llu bytes of anonymous memory: %s", (unsigned long long)len, strerror(errno));
