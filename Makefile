@@ -28,7 +28,7 @@
 #: SPARSE_INIT_REPS=N SPARSE_INIT_SIZES="4 16 64"  bench: boots per cell and guest GiB of the sparse_init() part
 #: N= MEM= NR2M=               bench-hvo: boot-time 1 GiB pages, guest memory, 2 MiB folios grown and shrunk
 #: SMP= NODES= BENCH_TIMEOUT=s bench-hvo, bench-sparse-init: guest CPUs, NUMA nodes, timeout per boot
-#: KERNELS= CONFIGS=           bench-hvo: "base series", "deferred nodeferred"; e2e: KERNELS="series base"
+#: KERNELS= CONFIGS=           bench-hvo: "base series", "deferred nodeferred"; e2e: "series" (add base for 7.3)
 #: DAX= DAX_AT= DAX_GIB= REF=  bench-hvo: map device-DAX (1), at GiB, of GiB; boot once without 1 GiB pages (1)
 #: SIZES= NODE_COUNTS=         bench-sparse-init: guest GiB, NUMA node counts
 #: E2E_MEM=5G E2E_CYCLES=100 E2E_TIMEOUT=s  e2e: guest memory, bind/unbind cycles, timeout per boot
@@ -103,7 +103,7 @@ send: ## the mails of the series (or TOPIC=N) for b4, as a dry run
 test-tooling: ## the tests of this tooling (tests/run.sh)
 	@tests/run.sh
 
-e2e: ## device-DAX through dax_hmem, device_dax and kmem from a guest program, 7.3 and the series (not in CI)
+e2e: ## device-DAX through dax_hmem, device_dax and kmem from a guest program (KERNELS="series base": and 7.3; not in CI)
 	@$(S)/e2e.sh
 
 bench: ## vmemmap saved and cost, 7.3 against the series (bench-hvo, bench-sparse-init, report)

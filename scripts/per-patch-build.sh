@@ -73,6 +73,7 @@ trap 'cleanup; rm -f "$afrag"' EXIT
 frags=()
 arch_frags() { # ARCH -> the array frags
 	local names=(memory hotplug hvo per-patch)
+	[ "$1" = x86_64 ] && names+=(dax)
 	if [ "$PP_CONFIG" = allnoconfig ]; then
 		names+=(per-patch-allnoconfig)
 		case $1 in

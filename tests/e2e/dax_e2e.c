@@ -15,7 +15,7 @@
  *   e2e.region=START,SIZE    the soft-reserved range (bytes)
  *   e2e.per_page=N           vmemmap pages per optimized compound page this
  *                            kernel should allocate (the series 1, 7.3 2)
- *   e2e.cycles=N             bind/unbind cycles of case 4 (default 100)
+ *   e2e.cycles=N             bind/unbind cycles of case 5 (default 100)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,7 +41,7 @@
 static int kmsg = -1;
 static uint64_t region_start, region_size;
 static unsigned long per_page = 1, cycles = 100;
-static const char *dev = "dax0.0";
+static char dev[64];
 static char devdir[256];
 static int failed_case;
 
@@ -174,6 +174,13 @@ static int bound_to(const char *driver)
 	return lstat(p, &st) == 0;
 }
 
+/* the device that devattr(), drv() and map_dev() act on */
+static void use_dev(const char *name)
+{
+	snprintf(dev, sizeof(dev), "%s", name);
+	snprintf(devdir, sizeof(devdir), "/sys/bus/dax/devices/%s", dev);
+}
+
 /* the pfn behind a virtual address, from /proc/self/pagemap (root) */
 static uint64_t pagemap_pfn(int pm, const void *addr)
 {
@@ -188,75 +195,168 @@ static uint64_t pagemap_pfn(int pm, const void *addr)
 }
 
 /*
- * Map the whole device, write and read back every compound page (first and
- * last word), and check that the pfn behind each compound page's first,
- * middle and last base page is the one of the region at that offset (the
- * device is one range at the region's start + @phys_off).
+ * The pfns behind @p + @offs[0..@n), a mapping of the device whose range is
+ * at the region's start + @phys_off, must be the region's at that offset.
+ * /proc/self/pagemap reports PTE and PMD leaves only (a PUD leaf reads as
+ * not present), so 1 GiB mappings are checked by placed() instead.
  */
-static void map_and_check(uint64_t size, uint64_t align, uint64_t phys_off)
+static void check_pfns(const uint8_t *p, const uint64_t *offs, uint64_t n, uint64_t phys_off)
 {
-	char path[64];
-	int fd, pm;
+	uint64_t i, bad = 0;
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+
+	if (pm < 0) {
+		fail("open /proc/self/pagemap: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t want = (region_start + phys_off + offs[i]) / PAGE;
+		uint64_t got = pagemap_pfn(pm, p + offs[i]);
+
+		if (got != want && !bad++)
+			fail("offset %#llx: pfn %#llx, want %#llx", (unsigned long long)offs[i],
+			     (unsigned long long)got, (unsigned long long)want);
+	}
+	if (bad)
+		fail("%llu of %llu pfns behind the mapping are not the region's",
+		     (unsigned long long)bad, (unsigned long long)n);
+	close(pm);
+}
+
+/* /dev/dax0.0 mapped whole (@size bytes, @align aligned), or NULL (failed) */
+static uint8_t *map_dev(uint64_t size, uint64_t align)
+{
+	char path[80];
 	uint8_t *p;
-	uint64_t i, n = size / align, bad = 0, badpfn = 0;
+	int fd;
 
 	snprintf(path, sizeof(path), "/dev/%s", dev);
 	fd = open(path, O_RDWR);
 	if (fd < 0) {
 		fail("open %s: %s", path, strerror(errno));
-		return;
+		return NULL;
 	}
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
 	if (p == MAP_FAILED) {
 		fail("mmap %s, %llu bytes: %s", path, (unsigned long long)size, strerror(errno));
-		close(fd);
-		return;
+		return NULL;
 	}
 	if ((uintptr_t)p % align)
 		fail("mapping at %p is not %llu aligned", p, (unsigned long long)align);
-	for (i = 0; i < n; i++) {
-		uint64_t *a = (uint64_t *)(p + i * align);
-		uint64_t *z = (uint64_t *)(p + (i + 1) * align) - 1;
+	return p;
+}
 
-		*a = 0x5eed0000ULL + i;
-		*z = ~(0x5eed0000ULL + i);
+/* the words written to the first and last word of compound page @i */
+static uint64_t first_word(uint64_t seed, uint64_t i)
+{
+	return seed + i;
+}
+
+static uint64_t last_word(uint64_t seed, uint64_t i)
+{
+	return ~(seed + i);
+}
+
+/*
+ * Map the whole device (one range of @size bytes at the region's start +
+ * @phys_off, bound with @align), write @seed's words to the first and last
+ * word of every compound page, read them back, and check the pfns behind
+ * each compound page's first, middle and last base page where pagemap can
+ * see them.
+ */
+static void map_and_check(uint64_t size, uint64_t align, uint64_t phys_off, uint64_t seed)
+{
+	uint64_t i, n = size / align, bad = 0;
+	uint64_t *offs;
+	uint8_t *p;
+
+	p = map_dev(size, align);
+	if (!p)
+		return;
+	for (i = 0; i < n; i++) {
+		*(uint64_t *)(p + i * align) = first_word(seed, i);
+		*((uint64_t *)(p + (i + 1) * align) - 1) = last_word(seed, i);
 	}
-	for (i = 0; i < n; i++) {
-		uint64_t *a = (uint64_t *)(p + i * align);
-		uint64_t *z = (uint64_t *)(p + (i + 1) * align) - 1;
-
-		if (*a != 0x5eed0000ULL + i || *z != ~(0x5eed0000ULL + i))
+	for (i = 0; i < n; i++)
+		if (*(uint64_t *)(p + i * align) != first_word(seed, i) ||
+		    *((uint64_t *)(p + (i + 1) * align) - 1) != last_word(seed, i))
 			bad++;
-	}
 	if (bad)
 		fail("%llu of %llu compound pages read back wrong", (unsigned long long)bad,
 		     (unsigned long long)n);
-	pm = open("/proc/self/pagemap", O_RDONLY);
-	if (pm < 0) {
-		fail("open /proc/self/pagemap: %s", strerror(errno));
-	} else {
+	offs = calloc(3 * n, sizeof(*offs));
+	if (!offs)
+		fail("out of memory");
+	else if (align <= SZ_2M) {
 		for (i = 0; i < n; i++) {
-			uint64_t offs[3] = { 0, align / 2, align - PAGE }, k;
-
-			for (k = 0; k < 3; k++) {
-				uint64_t want = (region_start + phys_off + i * align + offs[k]) / PAGE;
-				uint64_t got = pagemap_pfn(pm, p + i * align + offs[k]);
-
-				if (got != want) {
-					if (!badpfn)
-						fail("compound page %llu + %llu: pfn %#llx, want %#llx",
-						     (unsigned long long)i, (unsigned long long)offs[k],
-						     (unsigned long long)got, (unsigned long long)want);
-					badpfn++;
-				}
-			}
+			offs[3 * i] = i * align;
+			offs[3 * i + 1] = i * align + align / 2;
+			offs[3 * i + 2] = (i + 1) * align - PAGE;
 		}
-		if (badpfn)
-			fail("%llu pfns behind the mapping are not the region's", (unsigned long long)badpfn);
-		close(pm);
+		check_pfns(p, offs, 3 * n, phys_off);
 	}
+	free(offs);
 	munmap(p, size);
-	close(fd);
+}
+
+/*
+ * Read (@write 0) or write (@write 1) the words at region offsets
+ * @offs[0..@n) through dax0.0 bound with align 2 MiB over the whole region,
+ * its pfns there checked by pagemap: what a mapping that pagemap cannot
+ * check wrote where, or what it must not overwrite.  dax0.0 is left unbound
+ * and empty.
+ */
+static int region_words(const uint64_t *offs, uint64_t *vals, uint64_t n, int write)
+{
+	uint64_t i;
+	uint8_t *p;
+	int rc = -1;
+
+	if (devattr_u("align", SZ_2M) || devattr_u("size", region_size) || drv("device_dax", "bind"))
+		goto out;
+	p = map_dev(region_size, SZ_2M);
+	if (!p)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (write)
+			*(uint64_t *)(p + offs[i]) = vals[i];
+		else
+			vals[i] = *(uint64_t *)(p + offs[i]);
+	}
+	/* after the accesses: pagemap shows only what is faulted in */
+	check_pfns(p, offs, n, 0);
+	munmap(p, region_size);
+	rc = 0;
+out:
+	if (bound_to("device_dax"))
+		drv("device_dax", "unbind");
+	devattr_u("size", 0);
+	return rc;
+}
+
+/*
+ * map_and_check() of @n compound pages of @align bytes at the region's
+ * start + @phys_off wrote @seed's words: they must be there in the region.
+ */
+static void placed(uint64_t n, uint64_t align, uint64_t phys_off, uint64_t seed)
+{
+	uint64_t offs[8], vals[8], i, bad = 0;
+
+	if (n > 4)
+		n = 4;
+	for (i = 0; i < n; i++) {
+		offs[2 * i] = phys_off + i * align;
+		offs[2 * i + 1] = phys_off + (i + 1) * align - 8;
+	}
+	if (region_words(offs, vals, 2 * n, 0))
+		return;
+	for (i = 0; i < n; i++)
+		if (vals[2 * i] != first_word(seed, i) || vals[2 * i + 1] != last_word(seed, i))
+			bad++;
+	if (bad)
+		fail("%llu of %llu compound pages are not at their place in the region",
+		     (unsigned long long)bad, (unsigned long long)n);
 }
 
 static int any_failed;
@@ -268,11 +368,12 @@ static void result(int nr, const char *name)
 }
 
 /*
- * Case 1: align ALIGN, the whole region, device_dax: one compound page per
+ * Cases 2 and 3: align ALIGN, the whole region, device_dax: one compound page per
  * ALIGN bytes, per_page vmemmap pages each (at most one more: the zone's
  * shared tail page, allocated on first use and kept), mapped, touched and
- * at the region's pfns; back to the count of before (but that shared tail)
- * once unbound and shrunk.
+ * at the region's pfns (1 GiB: the words written are where they belong in
+ * the region, seen through a 2 MiB mapping); back to the count of before
+ * (but that shared tail) once unbound and shrunk.
  */
 static void case_map(int nr, uint64_t align, const char *name)
 {
@@ -291,13 +392,15 @@ static void case_map(int nr, uint64_t align, const char *name)
 	if (extra < 0 || extra > 1)
 		fail("nr_memmap_pages +%lld, want %llu x %lu (+1 for a new shared tail page)",
 		     bound - before, (unsigned long long)n, per_page);
-	map_and_check(region_size, align, 0);
+	map_and_check(region_size, align, 0, 0x5eed0000ULL + align);
 	drv("device_dax", "unbind");
 	devattr_u("size", 0);
 	after = vmstat("nr_memmap_pages");
 	if (after != before + (extra > 0 ? extra : 0))
 		fail("nr_memmap_pages after unbind %lld, want %lld", after,
 		     before + (extra > 0 ? extra : 0));
+	if (align > SZ_2M)
+		placed(n, align, 0, 0x5eed0000ULL + align);
 out:
 	if (bound_to("device_dax"))
 		write_str("/sys/bus/dax/drivers/device_dax/unbind", dev);
@@ -325,7 +428,7 @@ static int blocks(const char *state)
 }
 
 /*
- * Case 2: device-DAX (optimized, mapped), then the same range as System RAM
+ * Case 4: device-DAX (optimized, mapped), then the same range as System RAM
  * through kmem (onlined movable, used by this program, offlined, removed),
  * then device-DAX again: the hot-added memmap is written through whatever
  * device-DAX left in the vmemmap, so a read-only shared tail left mapped
@@ -343,7 +446,7 @@ static void case_kmem(int nr)
 	mem0 = meminfo_kb("MemTotal");
 	if (devattr_u("align", SZ_2M) || devattr_u("size", region_size) || drv("device_dax", "bind"))
 		goto out;
-	map_and_check(region_size, SZ_2M, 0);
+	map_and_check(region_size, SZ_2M, 0, 0x6b6d656dULL);
 	if (drv("device_dax", "unbind") || drv("kmem", "new_id"))
 		goto out;
 	if (!bound_to("kmem") && drv("kmem", "bind"))
@@ -391,7 +494,7 @@ static void case_kmem(int nr)
 	/* device-DAX again on the same range */
 	if (drv("device_dax", "bind"))
 		goto out;
-	map_and_check(region_size, SZ_2M, 0);
+	map_and_check(region_size, SZ_2M, 0, 0x6b6d656dULL);
 	drv("device_dax", "unbind");
 	devattr_u("size", 0);
 	nr1 = vmstat("nr_memmap_pages");
@@ -406,25 +509,33 @@ out:
 }
 
 /*
- * Case 6, last (a failure here may leave dax0.0 unusable): a range 2 MiB
- * past the region's (1 GiB aligned) start, 1 GiB long, with align 1 GiB
- * (the mapping file takes it: the dax bus checks the length, not the
- * start).  Refused, or mapped with a memmap that is not
- * optimized (the compound pages are not naturally aligned), and then the
- * mapping must show the range's own pfns; refused, dax0.0 must still bind
- * a range it can take.
+ * Case 6: a range 2 MiB past the region's (1 GiB aligned) start,
+ * 1 GiB long, with align 1 GiB.  The dax bus must refuse it (the align or
+ * the bind): its 1 GiB compound pages are not naturally aligned, and a
+ * 1 GiB fault maps the naturally aligned 1 GiB around the faulting offset
+ * (a PUD entry has no room for the low bits), 2 MiB of it outside the
+ * device.  If it binds, a word written at the device's offset 0 must land
+ * at region offset 2 MiB and not at 0; either way dax0.0 must bind again
+ * with a range it can take (a failed probe must leave nothing behind).
  */
 static void case_misaligned(int nr)
 {
+	uint64_t offs[2] = { 0, SZ_2M }, vals[2], seen[2];
+	const uint64_t mark = 0x6d697361ULL;
+	long long nr0;
+	int rc, bound = 0;
+	uint8_t *p;
 	char r[64];
-	long long nr0, nr1;
-	int rc;
 
 	failed_case = 0;
 	if (region_start % SZ_1G || region_size < 2 * SZ_1G) {
 		fail("needs a 1 GiB aligned region of 2 GiB or more");
 		goto out;
 	}
+	vals[0] = mark + 1;
+	vals[1] = mark + 2;
+	if (region_words(offs, vals, 2, 1))
+		goto out;
 	nr0 = vmstat("nr_memmap_pages");
 	if (devattr_u("align", SZ_2M))
 		goto out;
@@ -433,29 +544,37 @@ static void case_misaligned(int nr)
 	if (devattr("mapping", r))
 		goto out;
 	rc = write_str("/sys/bus/dax/devices/dax0.0/align", "1073741824");
-	if (rc) {
+	if (rc)
 		diag("align 1 GiB refused for a range at +2 MiB: %s", strerror(-rc));
-		goto out;
-	}
-	rc = write_str("/sys/bus/dax/drivers/device_dax/bind", dev);
+	else
+		rc = write_str("/sys/bus/dax/drivers/device_dax/bind", dev);
 	if (rc) {
-		diag("device_dax refused the range at +2 MiB with align 1 GiB: %s", strerror(-rc));
-		/* refused, the device must still work with a range it can take */
-		devattr_u("size", 0);
-		if (devattr_u("align", SZ_2M) || devattr_u("size", region_size))
-			goto out;
-		if (write_str("/sys/bus/dax/drivers/device_dax/bind", dev))
-			fail("dax0.0 cannot be bound any more after the refused bind");
-		else
-			map_and_check(region_size, SZ_2M, 0);
+		diag("range at +2 MiB with align 1 GiB refused: %s", strerror(-rc));
+	} else {
+		bound = 1;
+		diag("range at +2 MiB with align 1 GiB bound, nr_memmap_pages +%lld",
+		     vmstat("nr_memmap_pages") - nr0);
+		p = map_dev(SZ_1G, SZ_1G);
+		if (p) {
+			*(uint64_t *)p = mark;
+			munmap(p, SZ_1G);
+		}
+		drv("device_dax", "unbind");
+	}
+	devattr_u("size", 0);
+	/* dax0.0 again, as align 2 MiB over the whole region */
+	if (region_words(offs, seen, 2, 0)) {
+		fail("dax0.0 cannot be bound any more after the range at +2 MiB");
 		goto out;
 	}
-	nr1 = vmstat("nr_memmap_pages");
-	diag("range at +2 MiB, align 1 GiB: bound, nr_memmap_pages +%lld", nr1 - nr0);
-	if (nr1 - nr0 != (long long)(SZ_1G / PAGE * STRUCT_PAGE / PAGE))
-		fail("nr_memmap_pages +%lld, want +%llu (a plain memmap)", nr1 - nr0,
-		     (unsigned long long)(SZ_1G / PAGE * STRUCT_PAGE / PAGE));
-	map_and_check(SZ_1G, SZ_1G, SZ_2M);
+	if (seen[0] == mark)
+		fail("the device at +2 MiB wrote its offset 0 to region offset 0, outside its range");
+	else if (seen[0] != vals[0])
+		fail("region offset 0 holds %#llx, want %#llx", (unsigned long long)seen[0],
+		     (unsigned long long)vals[0]);
+	if (seen[1] != (bound ? mark : vals[1]))
+		fail("region offset 2 MiB holds %#llx, want %#llx", (unsigned long long)seen[1],
+		     (unsigned long long)(bound ? mark : vals[1]));
 out:
 	if (bound_to("device_dax"))
 		write_str("/sys/bus/dax/drivers/device_dax/unbind", dev);
@@ -495,6 +614,89 @@ out:
 	result(nr, "dax_bind_cycles");
 }
 
+/*
+ * Case 7: a resize that fills the gap after another device's range.
+ * dax0.0 takes the region's first 2 MiB, a second device dax0.1 with
+ * align 1 GiB is then sized 1 GiB: the dax bus allocates it at the region's
+ * start + 2 MiB, off its align.  device_dax must refuse to bind it (or,
+ * bound, map its own range, not the 2 MiB of dax0.0 below it); refused,
+ * dax0.1 must bind again once it has a range it can take.
+ */
+static void case_resize_gap(int nr)
+{
+	uint64_t offs[1] = { 0 }, vals[1] = { 0x72657331ULL }, seen[1];
+	const uint64_t mark = 0x67617030ULL;
+	char s[64], p[320], second[64] = "";
+	int rc, bound = 0;
+	uint8_t *m;
+
+	failed_case = 0;
+	if (region_words(offs, vals, 1, 1))
+		goto out;
+	if (devattr_u("align", SZ_2M) || devattr_u("size", SZ_2M))
+		goto out;
+	snprintf(p, sizeof(p), "%s/../dax_region/create", devdir);
+	if (must(p, "1") || read_str(p, s, sizeof(s))) {
+		fail("no second device from %s", p);
+		goto out;
+	}
+	s[strcspn(s, "\n")] = 0;
+	snprintf(second, sizeof(second), "%s", s);
+	use_dev(second);
+	if (devattr_u("align", SZ_1G) || devattr_u("size", SZ_1G))
+		goto out;
+	snprintf(p, sizeof(p), "%s/mapping0/start", devdir);
+	if (!read_str(p, s, sizeof(s)))
+		diag("%s sized 1 GiB with align 1 GiB: its range starts at %s", dev,
+		     strtok(s, "\n") ? s : "?");
+	rc = write_str("/sys/bus/dax/drivers/device_dax/bind", dev);
+	if (rc) {
+		diag("%s refused: %s", dev, strerror(-rc));
+	} else {
+		bound = 1;
+		diag("%s bound", dev);
+		m = map_dev(SZ_1G, SZ_1G);
+		if (m) {
+			*(uint64_t *)m = mark;
+			munmap(m, SZ_1G);
+		}
+		drv("device_dax", "unbind");
+	}
+	/* the same device, with a range it can take */
+	if (devattr_u("size", 0) || devattr_u("align", SZ_2M) || devattr_u("size", SZ_2M))
+		goto out;
+	if (write_str("/sys/bus/dax/drivers/device_dax/bind", dev))
+		fail("%s cannot be bound any more after the %s bind", dev,
+		     bound ? "misaligned" : "refused");
+	else
+		drv("device_dax", "unbind");
+	devattr_u("size", 0);
+	use_dev("dax0.0");
+	devattr_u("size", 0);
+	if (region_words(offs, seen, 1, 0))
+		goto out;
+	if (seen[0] == mark)
+		fail("%s wrote its offset 0 to region offset 0, in dax0.0", second);
+	else if (seen[0] != vals[0])
+		fail("region offset 0 holds %#llx, want %#llx", (unsigned long long)seen[0],
+		     (unsigned long long)vals[0]);
+out:
+	if (second[0]) {
+		use_dev(second);
+		if (bound_to("device_dax"))
+			write_str("/sys/bus/dax/drivers/device_dax/unbind", dev);
+		devattr_u("size", 0);
+		use_dev("dax0.0");
+		snprintf(p, sizeof(p), "%s/../dax_region/delete", devdir);
+		must(p, second);
+	}
+	use_dev("dax0.0");
+	if (bound_to("device_dax"))
+		write_str("/sys/bus/dax/drivers/device_dax/unbind", dev);
+	write_str("/sys/bus/dax/devices/dax0.0/size", "0");
+	result(nr, "dax_resize_into_gap");
+}
+
 static void parse_cmdline(void)
 {
 	char buf[2048], *tok, *save;
@@ -529,13 +731,13 @@ int main(void)
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	kmsg = open("/dev/kmsg", O_WRONLY);
 	parse_cmdline();
-	snprintf(devdir, sizeof(devdir), "/sys/bus/dax/devices/%s", dev);
+	use_dev("dax0.0");
 
 	out("KTAP version 1");
 	out("1..1");
 	out("    KTAP version 1");
 	out("    # Subtest: dax_e2e");
-	out("    1..6");
+	out("    1..7");
 	diag("region %#llx + %llu MiB, %lu vmemmap page(s) per optimized compound page expected",
 	     (unsigned long long)region_start, (unsigned long long)(region_size >> 20), per_page);
 	failed_case = 0;
@@ -548,7 +750,7 @@ int main(void)
 	result(1, "dax_region_found");
 	if (failed_case) {
 		ok = 0;
-		for (int i = 2; i <= 6; i++)
+		for (int i = 2; i <= 7; i++)
 			out("    ok %d dax_e2e_case # SKIP no region", i);
 	} else {
 		case_map(2, SZ_2M, "dax_map_2m");
@@ -556,6 +758,7 @@ int main(void)
 		case_kmem(4);
 		case_cycles(5);
 		case_misaligned(6);
+		case_resize_gap(7);
 	}
 	out("%sok 1 dax_e2e", any_failed ? "not " : "");
 	out("E2E done=1 ok=%d", ok && !any_failed);
